@@ -10,7 +10,8 @@ from .corruption import FREQUENCY_GROUPS, Corruption
 from .dataset import Dataset, DatasetError, FolderDataset, ImageRef
 from .hookspecs import hookimpl
 from .images import ImageError, decode_image, read_image
-from .metric import Metric, Sample
+from .metric import Metric, Sample, add_arrays
+from .plugins import Registry, get_registry
 from .seeding import derive_rng
 
 __all__ = [
@@ -25,10 +26,13 @@ __all__ = [
     "ImageRef",
     "Metric",
     "Quality",
+    "Registry",
     "Sample",
     "__version__",
     "decode_image",
+    "add_arrays",
     "derive_rng",
+    "get_registry",
     "hookimpl",
     "read_image",
 ]
