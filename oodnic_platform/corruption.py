@@ -29,3 +29,19 @@ class Corruption:
     def apply(self, image: np.ndarray, severity: int, rng: np.random.Generator) -> np.ndarray:
         """Return the corrupted HxWx3 uint8 image."""
         raise NotImplementedError
+
+
+def corrupt(corruption: Corruption, clean: np.ndarray, severity: int, run_seed: int, image_sha256: str) -> np.ndarray:
+    """Apply ``corruption`` with the generator derived from the run seed, image and variant.
+
+    The runner (on the fly) and ``oodnic corrupt`` (materialised sets) both call
+    this, so the two give bit-identical inputs.
+    """
+    from .images import as_image
+    from .seeding import derive_rng
+
+    rng = derive_rng(run_seed, image_sha256, corruption.name, severity)
+    out = as_image(corruption.apply(clean, severity, rng))
+    if out.shape != clean.shape:
+        raise ValueError(f"corruption {corruption.name} changed the image shape {clean.shape} -> {out.shape}")
+    return out

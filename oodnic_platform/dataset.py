@@ -40,6 +40,8 @@ class Dataset:
     """
 
     name: str = ""
+    #: A dataset whose corrupted copies were made with a fixed seed says so here; runs then use it.
+    seed: int | None = None
 
     def images(self) -> list[ImageRef]:
         raise NotImplementedError
