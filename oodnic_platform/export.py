@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -73,8 +74,13 @@ def compressai_results(rows: list[dict[str, Any]]) -> dict[tuple, dict[str, Any]
 def write_compressai_json(rows: list[dict[str, Any]], folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for (codec, settings, corruption, severity), document in compressai_results(rows).items():
-        suffix = "" if settings in ("{}", "") else "-" + re.sub(r"[^A-Za-z0-9]+", "", settings)[:12]
+    documents = compressai_results(rows)
+    variants: dict[str, set[str]] = defaultdict(set)
+    for codec, settings, _, _ in documents:
+        variants[codec].add(settings)
+    for (codec, settings, corruption, severity), document in documents.items():
+        # settings go into the file name only where one codec ran with several
+        suffix = "" if len(variants[codec]) == 1 else "-" + hashlib.sha256(settings.encode()).hexdigest()[:8]
         stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{codec}{suffix}-{corruption}-{severity}")
         path = folder / f"{stem}.json"
         path.write_text(json.dumps(document, indent=2) + "\n")

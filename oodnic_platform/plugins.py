@@ -4,6 +4,8 @@ A plugin that fails to import, or raises inside a hook, is recorded in
 :attr:`Registry.failures` (shown by ``oodnic plugins`` and warned about) and
 does not stop the platform. ``OODNIC_PLUGINS`` (comma-separated entry-point
 names) loads only those plugins; ``OODNIC_DISABLE_PLUGINS`` skips the named ones.
+``OODNIC_PLUGIN_MODULES`` (comma-separated importable module names) loads
+modules as plugins without packaging them: handy while writing one.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ DEFAULT_PLUGINS = (
 )
 ALLOW_ENV = "OODNIC_PLUGINS"
 BLOCK_ENV = "OODNIC_DISABLE_PLUGINS"
+MODULES_ENV = "OODNIC_PLUGIN_MODULES"
 
 
 @dataclass
@@ -68,8 +71,8 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
-def make_plugin_manager(extra: tuple[object, ...] = ()) -> tuple[pluggy.PluginManager, dict[str, str], list[PluginInfo]]:
-    """Create the manager, register built-ins, ``extra`` plugin objects and entry points."""
+def make_plugin_manager() -> tuple[pluggy.PluginManager, dict[str, str], list[PluginInfo]]:
+    """Create the manager and register the built-ins, ``OODNIC_PLUGIN_MODULES`` and entry points."""
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
     failures: dict[str, str] = {}
@@ -80,10 +83,15 @@ def make_plugin_manager(extra: tuple[object, ...] = ()) -> tuple[pluggy.PluginMa
     for module_name in DEFAULT_PLUGINS:
         pm.register(importlib.import_module(module_name), name=module_name)
         infos.append(PluginInfo(module_name, module_name, __version__, "oodnic-platform"))
-    for plugin in extra:
-        pm.register(plugin)
-        name = pm.get_name(plugin) or repr(plugin)
-        infos.append(PluginInfo(name, getattr(plugin, "__name__", name), "", ""))
+    for module_name in sorted(_env_names(MODULES_ENV) or ()):
+        if module_name in block:
+            continue
+        try:
+            pm.register(importlib.import_module(module_name), name=module_name)
+        except Exception as exc:
+            failures[module_name] = f"failed to load: {_one_line(exc)}"
+            continue
+        infos.append(PluginInfo(module_name, module_name, "", ""))
     for ep in sorted(importlib.metadata.entry_points(group=hookspecs.PROJECT_NAME), key=lambda e: e.name):
         if (allow is not None and ep.name not in allow) or ep.name in block or pm.has_plugin(ep.name):
             continue
@@ -99,9 +107,9 @@ def make_plugin_manager(extra: tuple[object, ...] = ()) -> tuple[pluggy.PluginMa
     return pm, failures, infos
 
 
-def build_registry(extra: tuple[object, ...] = ()) -> Registry:
+def build_registry() -> Registry:
     """Load every plugin and collect what their hooks register."""
-    pm, failures, infos = make_plugin_manager(extra)
+    pm, failures, infos = make_plugin_manager()
     registry = Registry(plugins=infos, failures=failures)
     current: list[str] = [""]
 

@@ -112,11 +112,11 @@ def select_metrics(config: RunConfig, registry: Registry) -> tuple[str, ...]:
 
 def plan(config: RunConfig, registry: Registry) -> tuple[RunSpec, list[tuple[str, int, Job]], list[str]]:
     """Expand the configuration into jobs: (corruption, severity, job) triples, in a deterministic order."""
+    dataset = resolve_dataset(registry, config.dataset, config.dataset_options)
+    refs = dataset.images()
     codecs = select_codecs(config, registry)
     variants = select_variants(config, registry)
     metrics = select_metrics(config, registry)
-    dataset = resolve_dataset(registry, config.dataset, config.dataset_options)
-    refs = dataset.images()
     if dataset.seed is not None:
         config.seed = dataset.seed
     if config.images:
@@ -129,6 +129,7 @@ def plan(config: RunConfig, registry: Registry) -> tuple[RunSpec, list[tuple[str
         seed=config.seed,
         device=resolve_device(config.device),
         max_pixels=config.max_pixels,
+        sample_image=refs[0].name if refs else "",
     )
     jobs = []
     for corruption, severity in variants:
@@ -182,6 +183,7 @@ def run(config: RunConfig, registry: Registry | None = None, progress: bool = Tr
     chunks = make_chunks(pending, config.images_per_chunk)
     bar = _progress(len(jobs), len(jobs) - len(pending), progress, executor.describe())
     for result in executor.run(spec, chunks):
+        save_samples(run_dir, result.samples)
         store.commit_chunk(result.rows, result.contributions)
         bar.update(len(result.rows))
     bar.close()
@@ -189,6 +191,16 @@ def run(config: RunConfig, registry: Registry | None = None, progress: bool = Tr
     keys = [j[2].key for j in jobs]
     failed = count_failed(store, keys)
     return RunOutcome(run_dir, len(jobs), len(jobs) - len(pending), failed, store, keys)
+
+
+def save_samples(run_dir: Path, samples: dict[str, bytes]) -> None:
+    """Centre crops of the sample image: ``samples/input-<corruption>-<severity>.png`` and ``samples/<row key>.png``."""
+    folder = run_dir / "samples"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, png in samples.items():
+        tmp = folder / f".{name}.tmp"
+        tmp.write_bytes(png)
+        tmp.replace(folder / name)
 
 
 def count_failed(store: ResultStore, keys: list[str]) -> int:

@@ -19,7 +19,7 @@ import numpy as np
 from .codec import Codec, Quality
 from .corruption import corrupt
 from .dataset import Dataset, ImageRef
-from .images import DEFAULT_MAX_PIXELS, as_image
+from .images import DEFAULT_MAX_PIXELS, as_image, encode_png
 from .metric import Arrays, Metric, Sample, add_arrays
 from .plugins import Registry, get_registry
 
@@ -49,6 +49,8 @@ class RunSpec:
     seed: int = 0
     device: str = "cpu"
     max_pixels: int = DEFAULT_MAX_PIXELS
+    #: Image whose centre crops (input, reconstructions) are kept for the report.
+    sample_image: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class ChunkResult:
     rows: list[dict[str, Any]]
     #: group id -> (group description, {metric name: summed contribution})
     contributions: dict[str, tuple[dict[str, Any], dict[str, Arrays]]] = field(default_factory=dict)
+    #: file name under RUN_DIR/samples -> PNG bytes (centre crops of the sample image)
+    samples: dict[str, bytes] = field(default_factory=dict)
     worker: str = ""
 
 
@@ -129,6 +133,7 @@ class WorkerState:
 
 
 _STATE: WorkerState | None = None
+SAMPLE_CROP = 256
 
 
 def init_worker(spec: RunSpec, threads: int | None) -> None:
@@ -149,6 +154,12 @@ def worker_state(spec: RunSpec) -> WorkerState:
     if _STATE is None or _STATE.spec != spec:
         _STATE = WorkerState(spec)
     return _STATE
+
+
+def centre_crop(image: np.ndarray, size: int = SAMPLE_CROP) -> np.ndarray:
+    h, w = image.shape[:2]
+    top, left = max(0, (h - size) // 2), max(0, (w - size) // 2)
+    return image[top : top + size, left : left + size]
 
 
 def one_line(exc: BaseException) -> str:
@@ -194,6 +205,8 @@ def run_chunk(spec: RunSpec, chunk: Chunk) -> ChunkResult:
                 raise FileNotFoundError(f"image {name!r} is no longer in the dataset")
             clean = ref.load(spec.max_pixels)
             inputs[name] = (clean, make_input(state, ref, clean, chunk.corruption, chunk.severity))
+            if name == spec.sample_image:
+                result.samples[f"input-{chunk.corruption}-{chunk.severity}.png"] = encode_png(centre_crop(inputs[name][1]))
         except Exception as exc:
             inputs[name] = f"{'image' if chunk.corruption == 'clean' else chunk.corruption}: {one_line(exc)}"
     by_coding: dict[tuple[int, Quality], list[Job]] = {}
@@ -243,6 +256,8 @@ def _code_jobs(state: WorkerState, chunk: Chunk, codec_index: int, quality: Qual
             row.update(num_bytes=len(data), encode_s=enc_s, decode_s=dec_s, **getattr(data, "info", {}))
             _measure(state, sample, row, result)
             result.rows.append(row)
+            if job.image == state.spec.sample_image:
+                result.samples[f"{job.key}.png"] = encode_png(centre_crop(recon))
 
 
 def _code(codec: Codec, images: list[np.ndarray], quality: Quality) -> list[tuple[bytes, np.ndarray, float, float]]:
