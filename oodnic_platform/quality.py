@@ -28,19 +28,23 @@ def _filter_valid(x: np.ndarray, window: np.ndarray) -> np.ndarray:
 
 
 def _ssim_terms(x: np.ndarray, y: np.ndarray, peak: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel mean SSIM and mean contrast-structure term (Wang et al. 2004)."""
-    window = _gaussian()
+    """Per-channel mean SSIM and mean contrast-structure term (Wang et al. 2004).
+
+    The five local statistics are filtered in one stacked pass.
+    """
     c1, c2 = (0.01 * peak) ** 2, (0.03 * peak) ** 2
-    mu_x, mu_y = _filter_valid(x, window), _filter_valid(y, window)
-    sxx = _filter_valid(x * x, window) - mu_x**2
-    syy = _filter_valid(y * y, window) - mu_y**2
-    sxy = _filter_valid(x * y, window) - mu_x * mu_y
+    stack = np.concatenate([x, y, x * x, y * y, x * y], axis=2)
+    mu_x, mu_y, xx, yy, xy = np.split(_filter_valid(stack, _gaussian()), 5, axis=2)
+    sxx, syy, sxy = xx - mu_x**2, yy - mu_y**2, xy - mu_x * mu_y
     cs_map = (2 * sxy + c2) / (sxx + syy + c2)
     ssim_map = (2 * mu_x * mu_y + c1) / (mu_x**2 + mu_y**2 + c1) * cs_map
     return ssim_map.mean(axis=(0, 1)), cs_map.mean(axis=(0, 1))
 
 
 def _downsample(x: np.ndarray) -> np.ndarray:
+    """2x2 average pooling; an odd side is zero-padded by one on both ends (as torch's avg_pool2d)."""
+    pads = [(x.shape[0] % 2,) * 2, (x.shape[1] % 2,) * 2, (0, 0)]
+    x = np.pad(x, pads)
     h, w = x.shape[0] // 2 * 2, x.shape[1] // 2 * 2
     x = x[:h, :w]
     return 0.25 * (x[0::2, 0::2] + x[1::2, 0::2] + x[0::2, 1::2] + x[1::2, 1::2])
@@ -50,11 +54,11 @@ def ms_ssim(a: np.ndarray, b: np.ndarray, peak: float = 255.0) -> float:
     """Multi-scale SSIM (Wang et al. 2003) averaged over RGB channels.
 
     Gaussian window 11 / sigma 1.5, five scales, 2x2 average pooling: the
-    definition CompressAI reports. Needs both sides >= 161 px; smaller images give NaN.
+    definition CompressAI reports (``pytorch_msssim``, matched to 5e-6). Needs both sides >= 161 px; smaller images give NaN.
     """
     if min(a.shape[0], a.shape[1]) < 161:
         return float("nan")
-    x, y = a.astype(np.float64), b.astype(np.float64)
+    x, y = a.astype(np.float64), b.astype(np.float64)  # float32 would lose ~1e-4 to cancellation
     css = []
     for level in range(len(MS_SSIM_WEIGHTS)):
         ssim, cs = _ssim_terms(x, y, peak)

@@ -1,0 +1,126 @@
+"""The runner: grid expansion, resume, determinism, error rows, accumulating metrics."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import numpy as np
+import pytest
+
+from oodnic_platform.config import CodecChoice, ConfigError, RunConfig
+from oodnic_platform.plugins import get_registry
+from oodnic_platform.runner import run
+from oodnic_platform.store import TIMING_COLUMNS
+
+
+def config(tmp_path, name="run", **overrides) -> RunConfig:
+    values = dict(dataset="sample", run_dir=str(tmp_path / name), severities=[1, 2], images=2,
+                  codecs=[CodecChoice("quant", [3, 6])])
+    values.update(overrides)
+    return RunConfig(**values)
+
+
+def table(run_dir) -> list[dict]:
+    conn = sqlite3.connect(run_dir / "results.sqlite")
+    conn.row_factory = sqlite3.Row
+    rows = [dict(r) for r in conn.execute("SELECT * FROM results ORDER BY key")]
+    for row in rows:
+        for column in TIMING_COLUMNS:
+            row.pop(column)
+    return rows
+
+
+def test_grid_has_one_row_per_image_variant_codec_quality(fixture_plugins, tmp_path):
+    outcome = run(config(tmp_path), progress=False)
+    rows = outcome.store.rows()
+    assert outcome.total == len(rows) == 2 * (1 + 2) * 2  # images x (clean + 2 severities) x qualities
+    assert {(r["corruption"], r["severity"]) for r in rows} == {("clean", 0), ("test_noise", 1), ("test_noise", 2)}
+    clean = [r for r in rows if r["corruption"] == "clean"]
+    assert all(r["psnr"] == r["psnr_wrt_clean"] for r in clean)
+    noisy = [r for r in rows if r["corruption"] != "clean"]
+    assert all(r["psnr_wrt_clean"] < r["psnr"] + 1e-9 or r["quality"] == 3 for r in noisy)
+    row = rows[0]
+    assert row["bpp"] == pytest.approx(8 * row["num_bytes"] / (512 * 512)) or row["image"] != "astronaut.png"
+    assert row["status"] == "ok" and row["codec_version"] == "1.0"
+    assert json.loads(row["codec_settings"]) == {"fail_on": ""}
+
+
+def test_rerun_skips_finished_rows_and_changes_nothing(fixture_plugins, tmp_path):
+    first = run(config(tmp_path), progress=False)
+    before = table(first.run_dir)
+    second = run(config(tmp_path), progress=False)
+    assert second.skipped == second.total
+    assert table(second.run_dir) == before
+
+
+def test_same_seed_same_inputs_other_seed_other_noise(fixture_plugins, tmp_path):
+    a = table(run(config(tmp_path, "a"), progress=False).run_dir)
+    b = table(run(config(tmp_path, "b"), progress=False).run_dir)
+    c = table(run(config(tmp_path, "c", seed=1), progress=False).run_dir)
+    assert a == b
+    noisy = lambda rows: sorted(r["psnr_wrt_clean"] for r in rows if r["corruption"] != "clean")
+    clean = lambda rows: sorted(r["psnr"] for r in rows if r["corruption"] == "clean")
+    assert noisy(a) != noisy(c)
+    assert clean(a) == clean(c)
+
+
+def test_parallel_workers_give_the_same_table(fixture_plugins, tmp_path):
+    one = table(run(config(tmp_path, "one"), progress=False).run_dir)
+    two = table(run(config(tmp_path, "two", workers=2, images_per_chunk=1), progress=False).run_dir)
+    assert one == two
+
+
+def test_a_failing_codec_becomes_error_rows_and_the_rest_completes(fixture_plugins, tmp_path):
+    cfg = config(tmp_path, codecs=[CodecChoice("quant", [4], {"fail_on": "300"})])  # chelsea is 300 px high
+    outcome = run(cfg, progress=False)
+    rows = outcome.store.rows()
+    failed = [r for r in rows if r["status"] == "error"]
+    assert outcome.failed == len(failed) == 3
+    assert {r["image"] for r in failed} == {"chelsea.png"}
+    assert failed[0]["error"] == "codec: RuntimeError: quant refuses height 300"
+    assert all(r["status"] == "ok" for r in rows if r["image"] != "chelsea.png")
+
+
+def test_accumulating_metric_sums_once_per_image_across_resume(fixture_plugins, tmp_path):
+    cfg = config(tmp_path, images=1)
+    run(cfg, progress=False)
+    cfg2 = config(tmp_path, images=2)
+    outcome = run(cfg2, progress=False)
+    arrays = outcome.store.conn.execute("SELECT meta, path FROM arrays").fetchall()
+    assert len(arrays) == 3 * 2  # variants x qualities
+    for meta, path in arrays:
+        with np.load(outcome.run_dir / path) as data:
+            assert data["mean"].shape == (16, 16, 3)
+            info = json.loads(str(data["metadata"]))
+        assert info["metric"] == "mean_abs_error"
+    counts = [r[0] for r in outcome.store.conn.execute("SELECT data FROM contributions")]
+    from oodnic_platform.store import unpack_arrays
+
+    assert {float(unpack_arrays(blob)["count"]) for blob in counts} == {2.0}
+
+
+def test_sample_crops_are_saved_for_the_first_image(fixture_plugins, tmp_path):
+    outcome = run(config(tmp_path), progress=False)
+    samples = outcome.run_dir / "samples"
+    first = [r for r in outcome.store.rows() if r["image"] == "astronaut.png"]
+    assert all((samples / f"{r['key']}.png").is_file() for r in first)
+    assert (samples / "input-test_noise-2.png").is_file() and (samples / "input-clean-0.png").is_file()
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(codecs=[CodecChoice("nope")]), "unknown codec 'nope'"),
+    (dict(corruptions=["nope"]), "unknown corruption 'nope'"),
+    (dict(severities=[9]), "has no severity 9"),
+    (dict(codecs=[CodecChoice("quant", None, {"speed": 3})]), "has no setting speed"),
+    (dict(metrics=["nope"]), "unknown metric 'nope'"),
+    (dict(device="tpu"), "--device must be"),
+])
+def test_user_mistakes_are_one_line_config_errors(fixture_plugins, tmp_path, change, message):
+    with pytest.raises(ConfigError, match=message):
+        run(config(tmp_path, **change), progress=False)
+
+
+def test_fixture_registry_is_isolated(fixture_plugins):
+    registry = get_registry()
+    assert set(registry.codecs) == {"quant"}
