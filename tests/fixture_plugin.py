@@ -70,10 +70,12 @@ class MeanError(Metric):
         return {"max": float(np.abs(sample.input.astype(int) - sample.reconstruction).max())}
 
     def accumulate(self, sample):
-        h, w, _ = sample.input.shape
+        error = np.abs(sample.input.astype(np.float64) - sample.reconstruction)
+        h, w, _ = error.shape
+        if min(h, w) < 16:
+            raise ValueError(f"mean_abs_error needs 16x16 pixels, got {w}x{h}")
         top, left = (h - 16) // 2, (w - 16) // 2
-        crop = lambda a: a[top : top + 16, left : left + 16].astype(np.float64)
-        return {"sum": np.abs(crop(sample.input) - crop(sample.reconstruction)), "count": np.array(1.0)}
+        return {"sum": error[top : top + 16, left : left + 16], "count": np.array(1.0)}
 
     def finalize(self, total):
         return {"mean": total["sum"] / total["count"]}
