@@ -139,7 +139,7 @@ def plan(config: RunConfig, registry: Registry) -> tuple[RunSpec, list[tuple[str
             for index, (cspec, codec, ladder) in enumerate(codecs):
                 settings, version = codec.settings(), codec.version()
                 for quality in ladder:
-                    key = row_key(ref.sha256, corruption, cversion, severity, seed, cspec.name, version, settings, quality)
+                    key = row_key(ref.name, ref.sha256, corruption, cversion, severity, seed, cspec.name, version, settings, quality)
                     jobs.append((corruption, severity, Job(key, ref.name, index, quality)))
     return spec, jobs, [ref.name for ref in refs]
 

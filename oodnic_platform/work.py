@@ -167,12 +167,12 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def row_key(image_sha256: str, corruption: str, corruption_version: str, severity: int, seed: int | None,
+def row_key(image: str, image_sha256: str, corruption: str, corruption_version: str, severity: int, seed: int | None,
             codec: str, codec_version: str, settings: dict[str, Any], quality: Quality) -> str:
-    """Content address of a result row: same inputs and coder, same key."""
+    """Content address of a result row: same image (name and bytes), input variant and coder, same key."""
     import hashlib
 
-    parts = [image_sha256, corruption, corruption_version, severity, seed, codec, codec_version, settings, quality]
+    parts = [image, image_sha256, corruption, corruption_version, severity, seed, codec, codec_version, settings, quality]
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
