@@ -45,7 +45,11 @@ def resolve_dataset(name: str, registry):
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="output folder")
 def fourier_heatmap(codec_name, qualities, setting_pairs, dataset, num_images, grid, crop, eps, seed, batch, device,
                     out_dir):
-    """Fourier heat maps (Yin et al. 2019): PSNR of the codec under each low-frequency basis perturbation.
+    """Fourier heat map: codec PSNR under each low-frequency Fourier-basis perturbation.
+
+    As in Yin et al. 2019 and Lieberman et al. 2023: each clean centre crop is
+    perturbed by eps times a unit-norm 2-D cosine with a random sign per
+    channel, coded, and compared with the perturbed input and the clean crop.
 
     Writes OUT/fourier_heatmap_<codec>_q<quality>_k<grid>_<key>.npz and the
     per-basis table fourier_heatmap in OUT/results.sqlite; rerunning skips
