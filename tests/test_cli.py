@@ -1,0 +1,148 @@
+"""The command line: plugin hooks for commands, datasets and executors; export; `oodnic corrupt`."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+import textwrap
+
+import pytest
+
+from conftest import fixture_environ, oodnic
+from oodnic_platform.store import TIMING_COLUMNS
+
+EXTRA = '''
+import click
+from oodnic_platform import Dataset, ImageRef, hookimpl
+from oodnic_platform.executor import LocalExecutor
+import numpy as np
+
+
+class Gradient(Dataset):
+    name = "gradient"
+
+    def images(self):
+        ramp = np.tile(np.arange(200, dtype=np.uint8)[None, :, None], (180, 1, 3))
+        return [ImageRef("ramp.png", "0" * 64, lambda max_pixels: ramp)]
+
+
+class Counting(LocalExecutor):
+    """Local execution that announces itself: proves a registered executor is the one used."""
+
+    def describe(self):
+        return "counting-executor"
+
+
+@hookimpl
+def register_commands(cli):
+    @cli.command()
+    @click.argument("name")
+    def hello(name):
+        """Say hello."""
+        click.echo(f"hello {name}")
+
+
+@hookimpl
+def register_datasets(register):
+    register("gradient", Gradient)
+
+
+@hookimpl
+def register_executors(register):
+    register("counting", Counting)
+'''
+
+
+@pytest.fixture
+def env(tmp_path):
+    (tmp_path / "extra_plugin.py").write_text(textwrap.dedent(EXTRA))
+    environ = fixture_environ(OODNIC_PLUGIN_MODULES="fixture_plugin,extra_plugin")
+    environ["PYTHONPATH"] = f"{tmp_path}:{environ['PYTHONPATH']}"
+    return environ
+
+
+def test_plugin_command_dataset_and_executor(env, tmp_path):
+    assert oodnic("hello", "world", env=env).stdout == "hello world\n"
+    result = oodnic("run", "--dataset", "gradient", "--executor", "counting", "--codec", "quant", "--corruption",
+                    "none", "--run-dir", str(tmp_path / "r"), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "counting-executor" in result.stderr
+    assert "3 rows (0 already done)" in result.stdout
+
+
+def test_user_mistakes_get_one_line_and_exit_2(env, tmp_path):
+    for args, message in [
+        (["run", "--codec", "nope"], "unknown codec 'nope'"),
+        (["run", "--codec", "quant", "--quality", "x"], "not a quality for quant"),
+        (["run", "--codec", "quant:colour"], "settings must be key=value"),
+        (["run", "--config", str(tmp_path / "missing.toml")], "config file not found"),
+        (["run", "--executor", "nope"], "unknown executor 'nope'"),
+        (["export", str(tmp_path)], "no results.sqlite"),
+    ]:
+        result = oodnic(*args, "--no-progress" if args[0] == "run" else "--format=csv", env=env)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr.strip() == f"oodnic: error: {result.stderr.strip().removeprefix('oodnic: error: ')}"
+        assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_toml_config_and_exports(env, tmp_path):
+    config = tmp_path / "grid.toml"
+    config.write_text(textwrap.dedent(f"""
+        dataset = "sample"
+        run_dir = "{tmp_path / 'run'}"
+        images = 2
+        corruptions = ["test_noise"]
+        severities = [1, 3]
+        [[codecs]]
+        name = "quant"
+        qualities = [3, 5]
+    """))
+    assert oodnic("run", "--config", str(config), "--no-progress", env=env).returncode == 0
+    run_dir = tmp_path / "run"
+    assert oodnic("export", str(run_dir), "--format", "csv", env=env).returncode == 0
+    with open(run_dir / "results.csv") as handle:
+        table = list(csv.DictReader(handle))
+    assert len(table) == 2 * 3 * 2
+    assert oodnic("export", str(run_dir), "--format", "json", env=env).returncode == 0
+    document = json.loads((run_dir / "compressai-json" / "quant-test_noise-3.json").read_text())
+    assert document["name"] == "quant"
+    assert set(document["results"]) >= {"bpp", "psnr-rgb", "ms-ssim-rgb"}
+    assert len(document["results"]["bpp"]) == 2 and document["results"]["bpp"][0] < document["results"]["bpp"][1]
+    result = oodnic("export", str(run_dir), "--format", "parquet", env=env)
+    assert result.returncode == 0, result.stderr
+    pq = pytest.importorskip("pyarrow.parquet")
+    assert pq.read_table(run_dir / "results.parquet").num_rows == 12
+
+
+def table(run_dir):
+    conn = sqlite3.connect(run_dir / "results.sqlite")
+    conn.row_factory = sqlite3.Row
+    rows = [dict(r) for r in conn.execute("SELECT * FROM results ORDER BY key")]
+    return [{k: v for k, v in r.items() if k not in TIMING_COLUMNS} for r in rows]
+
+
+def test_corrupt_writes_a_verifiable_set_that_runs_like_on_the_fly(env, tmp_path):
+    out_a, out_b, out_c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    args = ["corrupt", "--dataset", "sample", "--images", "2", "--corruption", "test_noise", "--severity", "1,2"]
+    assert oodnic(*args, "--out", str(out_a), env=env).returncode == 0
+    assert oodnic(*args, "--out", str(out_b), "--workers", "2", env=env).returncode == 0
+    assert oodnic(*args, "--out", str(out_c), "--seed", "7", env=env).returncode == 0
+    manifest = json.loads((out_a / "manifest.json").read_text())
+    assert (out_a / "manifest.json").read_bytes() == (out_b / "manifest.json").read_bytes()
+    assert sorted(manifest["files"]) == sorted(
+        [f"clean/{n}.png" for n in ("astronaut", "chelsea")]
+        + [f"test_noise/{s}/{n}.png" for s in (1, 2) for n in ("astronaut", "chelsea")]
+    )
+    other = json.loads((out_c / "manifest.json").read_text())["files"]
+    assert all((other[k] == v) == k.startswith("clean/") for k, v in manifest["files"].items())
+
+    run_args = ["run", "--codec", "quant", "--corruption", "test_noise", "--severity", "1,2", "--no-progress"]
+    on_the_fly = oodnic(*run_args, "--dataset", "sample", "--images", "2", "--run-dir", str(tmp_path / "r1"), env=env)
+    stored = oodnic(*run_args, "--dataset", str(out_a), "--run-dir", str(tmp_path / "r2"), env=env)
+    assert on_the_fly.returncode == stored.returncode == 0, stored.stderr
+    assert table(tmp_path / "r1") == table(tmp_path / "r2")
+
+    (out_a / "test_noise" / "1" / "astronaut.png").write_bytes(b"tampered")
+    tampered = oodnic(*run_args, "--dataset", str(out_a), "--run-dir", str(tmp_path / "r3"), env=env)
+    assert "SHA-256 differs from the manifest" in tampered.stderr + str(table(tmp_path / "r3"))
