@@ -1,0 +1,53 @@
+"""Matplotlib set up for byte-identical output: Agg backend, bundled font, no dates, fixed SVG ids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+STYLE = {
+    "font.family": "DejaVu Sans",  # ships inside matplotlib: the same glyphs on every machine
+    "font.size": 9,
+    "svg.hashsalt": "oodnic-report",
+    "svg.fonttype": "path",
+    "figure.dpi": 100,
+    "savefig.dpi": 110,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "legend.fontsize": 7,
+    "axes.titlesize": 9,
+    "image.interpolation": "nearest",
+}
+PNG_METADATA = {"Software": None}
+SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+
+
+def style():
+    """Context in which every report figure is created and saved."""
+    return matplotlib.rc_context(STYLE)
+
+
+def figure(rows: int = 1, cols: int = 1, width: float = 3.2, height: float = 2.6, **kwargs):
+    """A grid of subplots of ``width`` x ``height`` inches each (call inside :func:`style`)."""
+    return plt.subplots(rows, cols, figsize=(cols * width, rows * height), squeeze=False,
+                        layout="constrained", **kwargs)
+
+
+def save(fig, folder: Path, stem: str) -> tuple[str, str]:
+    """Write ``stem.png`` and ``stem.svg`` into ``folder``; returns their names. Closes the figure."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fig.savefig(folder / f"{stem}.png", format="png", metadata=PNG_METADATA)
+    fig.savefig(folder / f"{stem}.svg", format="svg", metadata=SVG_METADATA)
+    plt.close(fig)
+    return f"{stem}.png", f"{stem}.svg"
+
+
+def codec_colours(codecs: list[str]) -> dict[str, tuple]:
+    """A fixed colour per codec, by its position in the sorted list."""
+    cmap = plt.get_cmap("tab10" if len(codecs) <= 10 else "tab20")
+    return {codec: cmap(i % cmap.N) for i, codec in enumerate(sorted(codecs))}
