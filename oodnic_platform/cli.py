@@ -54,7 +54,7 @@ def plugins() -> None:
 @click.option("--images", type=int, help="Use only the first N images.")
 @click.option("--seed", type=int, help="Run seed (default 0); corruption seeds derive from it.")
 @click.option("--device", help="auto | cpu | cuda | cuda:N (default auto).")
-@click.option("--workers", type=int, help="Parallel worker processes (default 1).")
+@click.option("--workers", type=int, help="Parallel worker processes (default: one per CPU core, at most 8).")
 @click.option("--executor", help="local (default) or an installed executor such as dask.")
 @click.option("--scheduler", help="Address of an existing scheduler (executors that use one, e.g. dask).")
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")

@@ -6,7 +6,7 @@ TOML layout (every key optional)::
     run_dir = "runs/kodak-c"
     seed = 0
     device = "auto"                   # auto | cpu | cuda | cuda:N
-    workers = 1
+    workers = 2                       # default: one per CPU core, at most 8
     executor = "local"
     corruptions = ["all"]             # or names; [] for clean input only
     severities = [1, 2, 3, 4, 5]
@@ -28,6 +28,7 @@ TOML layout (every key optional)::
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -54,7 +55,7 @@ class RunConfig:
     run_dir: str | None = None
     seed: int = 0
     device: str = "auto"
-    workers: int = 1
+    workers: int = field(default_factory=lambda: min(8, os.cpu_count() or 1))
     executor: str = "local"
     executor_options: dict[str, Any] = field(default_factory=dict)
     codecs: list[CodecChoice] | None = None

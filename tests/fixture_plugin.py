@@ -14,7 +14,10 @@ from oodnic_platform import Codec, Corruption, Metric, Sample, hookimpl
 
 
 class QuantCodec(Codec):
-    """Keeps the top ``quality`` bits of each sample, zlib-compressed: real bytes, deterministic."""
+    """Keeps the top ``quality`` bits of each sample, zlib-compressed: real bytes, deterministic.
+
+    ``fail_on`` (a mean pixel value, as text) makes it raise for matching images.
+    """
 
     name = "quant"
     qualities = (2, 4, 6)
@@ -30,8 +33,8 @@ class QuantCodec(Codec):
         return "1.0"
 
     def encode(self, image, quality):
-        if self.fail_on and image.shape[0] == int(self.fail_on):
-            raise RuntimeError(f"quant refuses height {self.fail_on}")
+        if self.fail_on and int(image.mean()) == int(self.fail_on):
+            raise RuntimeError(f"quant refuses mean {self.fail_on}")
         if os.environ.get("OODNIC_TEST_SLOW"):
             import time
 

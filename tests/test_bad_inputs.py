@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import oodnic
+from oodnic_testing import oodnic
 from oodnic_platform.config import CodecChoice, RunConfig
 from oodnic_platform.runner import run
 

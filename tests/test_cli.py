@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from conftest import fixture_environ, oodnic
+from oodnic_testing import fixture_environ, oodnic
 from oodnic_platform.store import TIMING_COLUMNS
 
 EXTRA = '''

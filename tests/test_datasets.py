@@ -21,7 +21,7 @@ def test_sample_dataset_is_offline_and_stable():
     assert [r.name for r in refs] == ["astronaut.png", "chelsea.png", "coffee.png"]
     again = datasets.SampleDataset().images()
     assert [r.sha256 for r in refs] == [r.sha256 for r in again]
-    assert refs[0].load().shape == (512, 512, 3) and refs[0].load().dtype == np.uint8
+    assert refs[0].load().shape == (256, 256, 3) and refs[0].load().dtype == np.uint8
 
 
 def test_folder_dataset_sorts_by_relative_path(tmp_path):

@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 import time
 
-from conftest import OODNIC, fixture_environ, oodnic
+from oodnic_testing import OODNIC, fixture_environ, oodnic
 from oodnic_platform.store import TIMING_COLUMNS
 
 ARGS = ["run", "--dataset", "sample", "--codec", "quant", "--quality", "2,4,6", "--corruption", "test_noise",

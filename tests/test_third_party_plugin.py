@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from conftest import oodnic, fixture_environ
+from oodnic_testing import oodnic, fixture_environ
 
 PYPROJECT = """
 [build-system]

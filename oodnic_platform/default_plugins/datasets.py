@@ -50,10 +50,15 @@ CLIC_ARCHIVES = {
 
 #: Public-domain / CC0 images that scikit-image ships inside its wheel.
 SAMPLE_IMAGES = ("astronaut", "chelsea", "coffee")
+SAMPLE_SIZE = 256
 
 
 class SampleDataset(Dataset):
-    """Three small natural images shipped with scikit-image (public domain / CC0), offline."""
+    """Centre crops (256 x 256) of three natural images shipped with scikit-image (public domain / CC0).
+
+    Small on purpose: the default ``oodnic run`` codes them with every codec and
+    corruption in about two minutes on two cores, offline.
+    """
 
     name = "sample"
 
@@ -62,7 +67,9 @@ class SampleDataset(Dataset):
 
         refs = []
         for key in SAMPLE_IMAGES:
-            array = np.ascontiguousarray(getattr(data, key)()[:, :, :3])
+            full = getattr(data, key)()[:, :, :3]
+            top, left = (full.shape[0] - SAMPLE_SIZE) // 2, (full.shape[1] - SAMPLE_SIZE) // 2
+            array = np.ascontiguousarray(full[top : top + SAMPLE_SIZE, left : left + SAMPLE_SIZE])
             png = encode_png(array)
             refs.append(ImageRef(name=f"{key}.png", sha256=sha256_bytes(png), loader=lambda _mp, a=array: a))
         return refs

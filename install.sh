@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Set up .venv with the core and every plugin under plugins/, pinned by constraints.txt.
+# Idempotent: run it again after pulling. Works offline once the wheels are cached.
+set -euo pipefail
+cd "$(dirname "$0")"
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+pip=(.venv/bin/python -m pip --disable-pip-version-check -q)
+"${pip[@]}" install -c constraints.txt setuptools wheel
+packages=(-e .)
+for plugin in plugins/*/; do
+    [ -f "$plugin/pyproject.toml" ] && packages+=(-e "$plugin")
+done
+"${pip[@]}" install --no-build-isolation -c constraints.txt "${packages[@]}" pytest
+echo "installed: $(.venv/bin/python -m pip list 2>/dev/null | grep -c '^oodnic') oodnic packages in .venv"

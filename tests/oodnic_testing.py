@@ -1,0 +1,27 @@
+"""Helpers for the core's tests: run the CLI in a subprocess with only the fixture plugin."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent
+OODNIC = [sys.executable, "-c", "from oodnic_platform.cli import main; main()"]
+
+
+def fixture_environ(**extra: str) -> dict[str, str]:
+    """Environment with only the test fixture plugin (no installed entry points)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), env.get("PYTHONPATH", "")]))
+    env["OODNIC_PLUGIN_MODULES"] = "fixture_plugin"
+    env["OODNIC_PLUGINS"] = ""
+    env.update(extra)
+    return env
+
+
+def oodnic(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 300):
+    """Run the ``oodnic`` CLI in a subprocess (fixture plugins only unless ``env`` says otherwise)."""
+    return subprocess.run([*OODNIC, *args], env=env or fixture_environ(), cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
