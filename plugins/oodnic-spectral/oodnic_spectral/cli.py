@@ -40,7 +40,8 @@ def resolve_dataset(name: str, registry):
 @click.option("--crop", type=click.IntRange(min=2), default=512, show_default=True, help="square centre crop side")
 @click.option("--eps", type=float, default=4.0, show_default=True, help="perturbation L2 norm, [0, 1] pixel units")
 @click.option("--seed", type=int, default=0, show_default=True, help="seed of the per-channel signs")
-@click.option("--batch", type=click.IntRange(min=1), default=16, show_default=True, help="images per codec call")
+@click.option("--batch", type=click.IntRange(min=1), default=16, show_default=True,
+              help="perturbed images per codec call (at least one basis x all images)")
 @click.option("--device", default="auto", show_default=True, help="torch device; auto = cuda when available")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="output folder")
 def fourier_heatmap(codec_name, qualities, setting_pairs, dataset, num_images, grid, crop, eps, seed, batch, device,

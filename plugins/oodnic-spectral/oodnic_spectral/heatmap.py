@@ -134,7 +134,7 @@ def save_maps(
     metadata = {
         **description, **asdict(settings), "run_key": key, "image_names": crops.names, "image_sha256": crops.sha256,
         "axes": "rows fy, columns fx, cycles per crop from -grid//2 to grid//2 (divide by crop for cycles/pixel)",
-        "psnr": "image mean of PSNR in dB on uint8 pixels; psnr_input vs the perturbed input, psnr_clean vs the clean crop",
+        "psnr": "image mean of PSNR (dB, uint8): psnr_input vs the perturbed input, psnr_clean vs the clean crop",
         "perturbation": "round(255 clamp(x + eps r_c U, 0, 1)), U unit-L2 cosine, r_c = +-1 per channel, image, basis",
     }
     path = out_dir / f"fourier_heatmap_{description['codec']}_q{description['quality']}_k{settings.grid}_{key[:10]}.npz"

@@ -8,7 +8,6 @@ x^ - x, a group of corrupted inputs **G** = spectrum of x^ - x~
 
 from __future__ import annotations
 
-import copy
 from typing import Any, Sequence
 
 import numpy as np
@@ -63,6 +62,7 @@ class SpectralMetric(Metric):
             f"{self.size[0]}x{self.size[1]} landscape centre crop"
         )
         self.validate()
+        self.plane = HalfPlane(self.size[0], self.size[1], self.band_edges)
         self.device = None
         self._last: tuple[Sample, dict[str, np.ndarray]] | None = None
 
@@ -84,10 +84,6 @@ class SpectralMetric(Metric):
         if unknown:
             raise ValueError(f"metric {self.name!r} has no setting {', '.join(unknown)}")
         return type(self)(**{**params, **settings})
-
-    @property
-    def plane(self) -> HalfPlane:
-        return HalfPlane(self.size[0], self.size[1], self.band_edges)
 
     def load(self, device: str) -> None:
         import torch
@@ -162,7 +158,7 @@ class SpectralMetric(Metric):
             "radial_bin_width": self.plane.radial_step,
         }
         if self.mode == "power":
-            meta["units"] = "|F(e)|^2/(H W) of the per-channel error e in [0, 1] units, channel mean; full-plane mean = MSE"
+            meta["units"] = "|F(e)|^2/(H W), e the per-channel error in [0, 1] units, channel mean; plane mean = MSE"
         else:
             meta["units"] = "|fftshift(fft2(rgb2gray(round((x^ - x) / std))))|, summed over images / count"
             meta["mean"], meta["std"] = list(self.mean), list(self.std)

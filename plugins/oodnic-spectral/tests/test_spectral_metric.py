@@ -139,3 +139,17 @@ def test_paper_mode_equals_the_reference_formula_on_kodak(kodak_dir):
     expected_r = sum(reference_psd(jpeg(n, 10), c) for c, n in zip(clean, noisy)) / len(noisy)
     np.testing.assert_allclose(out["G"], expected_g, rtol=1e-6, atol=1e-6 * expected_g.max())
     np.testing.assert_allclose(out["R"], expected_r, rtol=1e-6, atol=1e-6 * expected_r.max())
+
+
+def test_configure_changes_the_normalisation_and_rejects_unknown_settings():
+    from oodnic_spectral.metric import CLIC_MEAN, CLIC_STD
+
+    kodak = SpectralMetric("p", "paper", size=SIZE)
+    clic = kodak.configure(mean=CLIC_MEAN, std=CLIC_STD)
+    sample = code(SinusoidCodec(3, 4, amplitude=60.0), np.full((*SIZE, 3), 128, dtype=np.uint8))
+    assert clic.std == CLIC_STD and clic.mode == "paper"
+    assert not np.allclose(run_group(kodak, [sample])["D"], run_group(clic, [sample])["D"])
+    with pytest.raises(ValueError, match="no setting"):
+        kodak.configure(gamma=2)
+    with pytest.raises(ValueError, match="mode"):
+        kodak.configure(mode="amplitude")
