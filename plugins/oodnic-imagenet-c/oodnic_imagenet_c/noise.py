@@ -33,7 +33,8 @@ class ShotNoise(ImageNetCCorruption):
         return poisson_of_levels(rng, image, param)
 
     def render(self, image: np.ndarray, param: int, field: np.ndarray) -> np.ndarray:
-        return unit_to_uint8(field / float(param))
+        table = unit_to_uint8(np.arange(field.max(initial=0) + 1) / float(param))  # per photon count
+        return np.take(table, field)
 
 
 class ImpulseNoise(ImageNetCCorruption):
