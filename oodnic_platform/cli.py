@@ -14,6 +14,7 @@ from .images import ImageError
 from .plugins import get_registry
 
 USER_ERRORS = (ConfigError, DatasetError, ImageError, FileNotFoundError)
+PRESETS = Path(__file__).parent / "presets"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,6 +44,7 @@ def plugins() -> None:
 
 @cli.command()
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML file with the run's settings.")
+@click.option("--preset", help="A bundled grid, e.g. paper-kodak-c (a TOML file you can copy: see --preset list).")
 @click.option("--dataset", help="sample | kodak | clic2020 | a folder of images | a materialised -C set.")
 @click.option("--run-dir", help="Where results.sqlite and arrays go (default runs/<dataset>).")
 @click.option("--codec", "codecs", multiple=True, help="NAME or NAME:key=value,... (repeatable; default: every installed codec).")
@@ -58,12 +60,22 @@ def plugins() -> None:
 @click.option("--executor", help="local (default) or an installed executor such as dask.")
 @click.option("--scheduler", help="Address of an existing scheduler (executors that use one, e.g. dask).")
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
-def run(config_path, dataset, run_dir, codecs, qualities, corruptions, severity, no_clean, metrics, images, seed,
+def run(config_path, preset, dataset, run_dir, codecs, qualities, corruptions, severity, no_clean, metrics, images, seed,
         device, workers, executor, scheduler, no_progress) -> None:
     """Run (or resume) the benchmark grid; finished rows are skipped."""
     from .runner import run as run_grid
     from .summary import summary_table
 
+    if preset == "list":
+        for path in sorted(PRESETS.glob("*.toml")):
+            click.echo(f"{path.stem}  {path}")
+        return
+    if preset and config_path:
+        raise ConfigError("--preset and --config are exclusive (copy the preset's TOML and edit it instead)")
+    if preset:
+        config_path = PRESETS / f"{preset}.toml"
+        if not config_path.is_file():
+            raise ConfigError(f"unknown preset {preset!r} (presets: {', '.join(p.stem for p in sorted(PRESETS.glob('*.toml')))})")
     config = load_toml(config_path) if config_path else RunConfig()
     apply_options(config, dataset=dataset, run_dir=run_dir, seed=seed, device=device, workers=workers,
                   executor=executor, images=images)
