@@ -62,7 +62,9 @@ def test_bad_settings_and_qualities_are_refused(image):
 
 
 def test_version_names_the_library():
-    assert "libjpeg-turbo" in JpegCodec().version()
+    from PIL import features
+
+    assert f"libjpeg-turbo {features.version_feature('libjpeg_turbo')}" in JpegCodec().version()
     assert JpegCodec().unavailable_reason() is None
 
 

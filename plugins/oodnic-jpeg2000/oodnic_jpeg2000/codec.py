@@ -41,7 +41,7 @@ class Jpeg2000Codec(Codec):
 
     def unavailable_reason(self) -> str | None:
         if not features.check("jpg_2000"):
-            return "Pillow was built without OpenJPEG: reinstall a Pillow wheel (pip install --force-reinstall pillow)"
+            return "Pillow was built without OpenJPEG: pip install --force-reinstall pillow"
         return None
 
     def encode(self, image: np.ndarray, quality: float) -> bytes:
