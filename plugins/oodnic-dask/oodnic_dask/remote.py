@@ -1,0 +1,111 @@
+"""What runs inside a Dask worker: check that the worker can run the grid as planned, then run a chunk.
+
+The driver plans with its own plugins; every worker rebuilds its plugins from
+the installed entry points. :func:`requirements` records, on the driver, each
+codec, corruption and metric a run needs with its version and the distribution
+that provides it; :func:`check_plugins` compares a worker's registry against
+that, so a worker lacking a plugin (or holding another version) is named in
+one clear line instead of writing mismatched rows.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from oodnic_platform import Registry, get_registry
+from oodnic_platform.work import Chunk, ChunkResult, RunSpec, init_worker, run_chunk
+
+#: ``"codec jpeg"`` -> (version, "distribution version" that registered it on the driver)
+Requirements = dict[str, tuple[str, str]]
+
+#: One chunk at a time per process: the core's per-process worker state is not thread-safe.
+_LOCK = threading.Lock()
+_READY: tuple[RunSpec, Requirements, int | None] | None = None
+
+
+@dataclass
+class SetupFailure:
+    """Returned (not raised, so Dask does not retry it) when a worker cannot run the grid."""
+
+    message: str
+
+
+def requirements(spec: RunSpec, chunks: Iterable[Chunk], registry: Registry) -> Requirements:
+    """What the driver planned with: the run's codecs, corruptions and metrics, with versions."""
+    sources = {p.name: f"{p.distribution} {p.version}".strip() or p.name for p in registry.plugins}
+    owner = lambda thing: sources.get(registry.owners.get(thing, ""), "unknown plugin")
+    things = [f"codec {c.name}" for c in spec.codecs]
+    things += [f"corruption {name}" for name in sorted({c.corruption for c in chunks} - {"clean"})]
+    things += [f"metric {name}" for name in spec.metrics]
+    return {thing: (version_of(thing, spec, registry), owner(thing)) for thing in things}
+
+
+def version_of(thing: str, spec: RunSpec, registry: Registry) -> str:
+    """The version a registry holds of ``"codec NAME"`` (as configured) / ``"corruption NAME"``; metrics: ``""``."""
+    kind, name = thing.split(" ", 1)
+    if kind == "codec":
+        return next(c for c in spec.codecs if c.name == name).build(registry).version()
+    return registry.corruptions[name].version() if kind == "corruption" else ""
+
+
+def worker_label() -> str:
+    """``tcp://host:port (name, host:pid)`` of the Dask worker running this code."""
+    where = f"{socket.gethostname()}:{os.getpid()}"
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+    except ValueError:  # not inside a worker
+        return where
+    return f"{worker.address} ({worker.name}, {where})"
+
+
+def check_plugins(spec: RunSpec, needed: Requirements) -> str | None:
+    """``None`` if this process has every required plugin at the driver's version, else what differs."""
+    registry = get_registry()
+    tables: dict[str, dict[str, Any]] = {"codec": registry.codecs, "corruption": registry.corruptions,
+                                         "metric": registry.metrics}
+    problems = []
+    for thing, (version, source) in needed.items():
+        kind, name = thing.split(" ", 1)
+        if name not in tables[kind]:
+            problems.append(f"lacks {kind} {name!r} (from {source} on the driver)")
+            continue
+        here = version_of(thing, spec, registry)
+        if here != version:
+            problems.append(f"has {kind} {name!r} version {here!r}, the driver {version!r}")
+    if not problems:
+        return None
+    plugins = ", ".join(p.name for p in registry.plugins if not p.name.startswith("oodnic_platform.")) or "none"
+    failed = "".join(f"; plugin {n} {why}" for n, why in sorted(registry.failures.items()))
+    return f"{'; '.join(problems)} (its plugins: {plugins}{failed})"
+
+
+def prepare(spec: RunSpec, needed: Requirements, threads: int | None) -> str | None:
+    """Check plugins and build this process's worker state once per run; a failure says why."""
+    global _READY
+    if _READY == (spec, needed, threads):
+        return None
+    problem = check_plugins(spec, needed)
+    if problem:
+        return f"worker {worker_label()} {problem}"
+    try:
+        init_worker(spec, threads)
+    except Exception as exc:  # dataset missing on this machine, metric failing to load, ...
+        text = " ".join(str(exc).split())
+        return f"worker {worker_label()} cannot set up the run: {type(exc).__name__}: {text}"
+    _READY = (spec, needed, threads)
+    return None
+
+
+def run_task(spec: RunSpec, chunk: Chunk, needed: Requirements, threads: int | None) -> ChunkResult | SetupFailure:
+    """The Dask task: one chunk of the grid, after the worker's one-time check."""
+    with _LOCK:
+        problem = prepare(spec, needed, threads)
+        if problem:
+            return SetupFailure(problem)
+        return run_chunk(spec, chunk)
