@@ -42,7 +42,7 @@ def executable(name: str) -> str:
     return str(path) if path.exists() else shutil.which(name) or name
 
 
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -50,12 +50,12 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> N
         time.sleep(0.05)
 
 
-def oodnic_run(config: Path, run_dir: Path, env: dict[str, str], *args: str, wait: bool = True):
+def oodnic_run(config: Path, run_dir: Path, env: dict[str, str], *args: str, wait: bool = True, cwd=None):
     """``oodnic run`` in a subprocess: the CompletedProcess, or the Popen when ``wait`` is false."""
     cmd = [executable("oodnic"), "run", "--config", str(config), "--run-dir", str(run_dir), "--no-progress", *args]
     if not wait:
-        return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        return subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def finished_rows(run_dir: Path) -> int:

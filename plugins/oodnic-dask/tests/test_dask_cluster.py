@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import signal
 
+import numpy as np
 import pytest
+from PIL import Image
 from dask_testing import GRID_ROWS, assert_same_table, finished_rows, oodnic_run, wait_for
 
 from oodnic_platform.work import Chunk, CodecSpec, Job, RunSpec
@@ -21,7 +23,7 @@ def test_run_survives_a_worker_killed_mid_chunk(cluster, grid_config, fixture_en
         wait_for(lambda: (marks / str(victim.pid)).exists() or driver.poll() is not None, "the victim to start coding")
         assert driver.poll() is None, driver.communicate()
         victim.send_signal(signal.SIGKILL)
-        out, err = driver.communicate(timeout=90)
+        out, err = driver.communicate(timeout=300)
     finally:
         if driver.poll() is None:
             driver.kill()
@@ -62,6 +64,18 @@ def test_a_worker_missing_a_plugin_is_named(cluster, grid_config, fixture_env, t
     assert "(broken) lacks codec 'dquant' (from oodnic-dask-test-fixture 0.0.0 on the driver)" in error
     assert "lacks corruption 'dnoise'" in error and "lacks metric 'dmean'" in error
     assert finished_rows(tmp_path / "run") == 0
+
+
+def test_a_worker_that_cannot_open_the_dataset_is_named(cluster, grid_config, fixture_env, tmp_path):
+    """A dataset path that exists for the driver but not on the workers (here: relative to another cwd)."""
+    (tmp_path / "images").mkdir()
+    Image.fromarray(np.full((32, 48, 3), 90, np.uint8)).save(tmp_path / "images" / "one.png")
+    done = oodnic_run(grid_config, tmp_path / "run", fixture_env, "--dataset", "images", "--executor", "dask",
+                      "--scheduler", cluster.address, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    error = done.stderr.strip().splitlines()[-1]
+    assert f"worker {cluster.address.rpartition(':')[0]}:" in error
+    assert "(steady, " in error and "cannot set up the run: DatasetError: no such dataset or folder: images" in error
 
 
 def test_local_cluster_run_equals_local_run(grid_config, fixture_env, reference_run, tmp_path):
