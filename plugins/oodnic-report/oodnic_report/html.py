@@ -26,6 +26,7 @@ dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
 ul.skipped li { margin: .2em 0; }
 nav ol { columns: 2; }
+table.samples th { text-align: center; }
 table.samples td { text-align: center; vertical-align: top; font-size: .8em; }
 table.samples img { image-rendering: pixelated; display: block; margin: 0 auto; }
 """

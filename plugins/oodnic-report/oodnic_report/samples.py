@@ -25,7 +25,8 @@ def samples_section(ctx: Context) -> Section:
         ctx.skip("Sample reconstructions", f"{source} does not exist: the run was made by an oodnic-platform "
                  "that does not save sample crops")
         return section
-    rows = [r for r in ctx.data.rows if (source / f"{r['key']}.png").is_file()]
+    crops = {p.name for p in source.iterdir()}
+    rows = [r for r in ctx.data.rows if f"{r['key']}.png" in crops]
     if not rows:
         ctx.skip("Sample reconstructions", f"no reconstruction crop in {source} matches a result row")
         return section
