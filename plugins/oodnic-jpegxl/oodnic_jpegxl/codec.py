@@ -50,8 +50,9 @@ class JpegXlCodec(Codec):
     def encode(self, image: np.ndarray, quality: float) -> bytes:
         if not 0 < float(quality) <= 25:
             raise ValueError(f"jpegxl quality is a butteraugli distance, 0 < d <= 25, not {quality}")
+        pixels = np.ascontiguousarray(image)  # libjxl needs C-contiguous rows
         return imagecodecs.jpegxl_encode(
-            image, distance=float(quality), effort=self.effort, lossless=False, usecontainer=False
+            pixels, distance=float(quality), effort=self.effort, lossless=False, usecontainer=False
         )
 
     def decode(self, data: bytes) -> np.ndarray:

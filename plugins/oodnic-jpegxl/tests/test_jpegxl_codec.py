@@ -36,6 +36,11 @@ def test_round_trip_matches_libjxl(image, effort):
     np.testing.assert_array_equal(decoded, imagecodecs.jpegxl_decode(expected))
 
 
+def test_views_with_strides_are_accepted(image):
+    flipped = image[:, ::-1]
+    assert JpegXlCodec().encode(flipped, 2.0) == JpegXlCodec().encode(np.ascontiguousarray(flipped), 2.0)
+
+
 def test_settings_are_recorded_and_checked(image):
     assert JpegXlCodec().settings()["effort"] == 7
     with pytest.raises(ValueError, match="effort"):

@@ -52,7 +52,8 @@ class WebpCodec(Codec):
     def encode(self, image: np.ndarray, quality: float) -> bytes:
         if not 0 <= float(quality) <= 100:
             raise ValueError(f"webp quality must be 0-100, not {quality}")
-        return imagecodecs.webp_encode(image, level=float(quality), lossless=False, method=self.method)
+        pixels = np.ascontiguousarray(image)  # libwebp needs C-contiguous rows
+        return imagecodecs.webp_encode(pixels, level=float(quality), lossless=False, method=self.method)
 
     def decode(self, data: bytes) -> np.ndarray:
         return imagecodecs.webp_decode(data, hasalpha=False)

@@ -36,6 +36,11 @@ def test_round_trip_matches_libwebp(image, method):
     np.testing.assert_array_equal(decoded, imagecodecs.webp_decode(expected))
 
 
+def test_views_with_strides_are_accepted(image):
+    flipped = image[:, ::-1]
+    assert WebpCodec().encode(flipped, 40) == WebpCodec().encode(np.ascontiguousarray(flipped), 40)
+
+
 def test_settings_are_recorded_and_checked(image):
     assert WebpCodec().settings()["method"] == 4
     assert WebpCodec().configure(method=0).encode(image, 40) != WebpCodec().encode(image, 40)
