@@ -63,7 +63,7 @@ class Codec:
             )
         clone = copy.copy(self)
         for key, value in settings.items():
-            setattr(clone, key, type(known[key])(value) if known[key] is not None else value)
+            setattr(clone, key, _like(known[key], value, f"{self.name} setting {key}"))
         clone.validate()
         return clone
 
@@ -90,3 +90,18 @@ class Codec:
 
     def decode_batch(self, data: Sequence[bytes]) -> list[np.ndarray]:
         return [self.decode(d) for d in data]
+
+
+def _like(default: Any, value: Any, what: str) -> Any:
+    """``value`` converted to the type of the setting's current value (text from the CLI included)."""
+    if default is None or type(value) is type(default):
+        return value
+    if isinstance(default, bool):
+        text = str(value).strip().lower()
+        if text not in ("true", "false", "1", "0", "yes", "no"):
+            raise ValueError(f"{what} must be true or false, not {value!r}")
+        return text in ("true", "1", "yes")
+    try:
+        return type(default)(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a {type(default).__name__}, not {value!r}") from None

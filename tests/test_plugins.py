@@ -83,3 +83,23 @@ def test_two_plugins_cannot_claim_one_name(plugin_dir, monkeypatch):
     with pytest.warns(RuntimeWarning):
         registry = build_registry()
     assert len([f for f in registry.failures.values() if "already registered" in f]) == 1
+
+
+def test_configure_converts_command_line_text_to_each_setting_type():
+    from oodnic_platform import Codec
+
+    class Tunable(Codec):
+        name = "tunable"
+        flag, level, mode = False, 3, "a"
+
+        def settings(self):
+            return {"flag": self.flag, "level": self.level, "mode": self.mode}
+
+    codec = Tunable()
+    assert codec.configure(flag="False").flag is False and codec.configure(flag="true").flag is True
+    assert codec.configure(level="5").level == 5 and codec.configure(mode=444).mode == "444"
+    with pytest.raises(ValueError, match="tunable setting level must be a int"):
+        codec.configure(level="x")
+    with pytest.raises(ValueError, match="has no setting speed"):
+        codec.configure(speed=1)
+    assert codec.flag is False  # configure copies; the registered instance is untouched
