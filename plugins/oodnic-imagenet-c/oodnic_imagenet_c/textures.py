@@ -41,7 +41,7 @@ def texture(index: int) -> np.ndarray:
     return image
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=2 * USED)
 def fitted(index: int, shape: tuple[int, int]) -> np.ndarray:
     """Texture ``index`` scaled (bicubic) to cover an image of ``shape`` with a 10 % margin, as RGB."""
     frost = texture(index)

@@ -55,6 +55,7 @@ def test_the_fifteen_are_registered_through_the_entry_point_in_their_frequency_g
 @pytest.mark.parametrize("corruption", all_corruptions(), ids=lambda c: c.name)
 def test_same_seed_same_image_and_the_global_streams_stay_untouched(corruption):
     image = photo(40, 56)
+    image.flags.writeable = False  # the input is never modified
     np.random.seed(5)
     before = np.random.get_state()
     first = corruption.apply(image, 3, derive_rng(1, "x"))
