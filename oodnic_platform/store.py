@@ -36,6 +36,7 @@ FIXED_COLUMNS: dict[str, str] = {
     "corruption": "TEXT",
     "severity": "INTEGER",
     "frequency": "TEXT",
+    "corruption_version": "TEXT",
     "seed": "INTEGER",
     "codec": "TEXT",
     "codec_version": "TEXT",

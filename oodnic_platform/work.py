@@ -317,6 +317,7 @@ def _row(state: WorkerState, chunk: Chunk, job: Job, codec: Codec | None, error:
         "corruption": chunk.corruption,
         "severity": chunk.severity,
         "frequency": corruption.frequency if corruption else "clean",
+        "corruption_version": corruption.version() if corruption else "",
         "seed": None if chunk.corruption == "clean" else spec.seed,
         "codec": codec_spec.name,
         "codec_version": codec.version() if codec is not None else "",
