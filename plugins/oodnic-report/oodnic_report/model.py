@@ -68,7 +68,9 @@ class Skip:
 
 
 def fmt(value: Any, digits: int = 2) -> str:
-    """Numbers with ``digits`` decimals, NaN as ``n/a``, everything else as text."""
+    """Numbers with ``digits`` decimals, NaN and None as ``n/a``, everything else as text."""
+    if value is None:
+        return "n/a"
     if isinstance(value, bool):
         return "yes" if value else ""
     if isinstance(value, float):

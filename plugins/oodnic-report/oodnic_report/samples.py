@@ -1,4 +1,4 @@
-"""Sample crops the runner saved: clean, corrupted and reconstructed, per codec at the matched bpp.
+"""Sample crops the runner saved: clean and corrupted inputs and their reconstructions per codec at the matched bpp.
 
 The runner keeps centre crops of one image under ``RUN_DIR/samples``:
 ``input-<corruption>-<severity>.png`` (the codec's input, ``input-clean-0.png``
@@ -12,7 +12,7 @@ import math
 import shutil
 
 from .context import Context
-from .model import ImageCell, ImageGrid, Section
+from .model import ImageCell, ImageGrid, Section, fmt
 from .rundata import CLEAN
 
 FOLDER = "samples"
@@ -43,28 +43,27 @@ def samples_section(ctx: Context) -> Section:
                             and ctx.analysis.label(r) == codec], target) for codec in codecs]
         if not given.is_file() and not any(chosen):
             continue
-        clean_cell = _cell(ctx, source / "input-clean-0.png", "clean image")
         if corruption == "clean":
-            input_cell = ImageCell(None, "(the clean image)")
-            header = "clean input"
+            header, text = "clean input", "clean image"
         else:
-            input_cell = _cell(ctx, given, f"{corruption}, severity {sev}")
             header = f"{corruption} ({ctx.analysis.frequency.get(corruption, '')}), severity {sev}"
-        cells = [clean_cell, input_cell]
+            text = f"{corruption}, severity {sev}"
+        cells = [_cell(ctx, given, text)]
         for row in chosen:
             text = "no crop" if row is None else (
-                f"q={row['quality']}, {row['bpp']:.3f} bpp, {row['psnr']:.2f} dB vs input, "
-                f"{row['psnr_wrt_clean']:.2f} dB vs clean")
+                f"q={row['quality']}, {row['bpp']:.3f} bpp, {fmt(row['psnr'])} dB vs input, "
+                f"{fmt(row['psnr_wrt_clean'])} dB vs clean")
             cells.append(_cell(ctx, source / f"{row['key']}.png", text) if row else ImageCell(None, text))
         grid_rows.append((header, tuple(cells)))
     if not grid_rows:
         ctx.skip("Sample reconstructions", f"no crop in {source} for the inputs shown")
         return section
-    caption = (f"Centre crops of {image} (1 image, shown pixel for pixel): the clean image, the codec's input and "
-               f"each codec's reconstruction at the quality whose bpp on this image is nearest {target:.3g} bpp.")
+    caption = (f"Centre crops of {image} (1 image, shown pixel for pixel): the codec's input (the clean image in the "
+               "first row, a corrupted one below) and each codec's reconstruction at the quality whose bpp on this "
+               f"image is nearest {target:.3g} bpp.")
     if severity is not None:
         caption += f" Corrupted inputs at severity {severity}."
-    section.items.append(ImageGrid(f"Crops of {image}", caption, ("clean", "codec input", *codecs), tuple(grid_rows)))
+    section.items.append(ImageGrid(f"Crops of {image}", caption, ("codec input", *codecs), tuple(grid_rows)))
     return section
 
 

@@ -52,7 +52,7 @@ def test_report_has_every_figure_the_run_allows(run_dir):
     assert all((out / s).is_file() for s in sources if not s.startswith(("#", "data:")))
     assert "<script" not in page and "Fourier heat maps</b>: no fourier_heatmap_" in page
     crops = re.findall(r'<img src="(samples/[^"]+)"', page)
-    assert len(crops) == 4 * (2 + 2) - 1  # (clean + 3 corruptions) x (clean, input, 2 codecs), no input for clean
+    assert len(crops) == 4 * (1 + 2)  # (clean + 3 corruptions) x (codec input, 2 codecs)
 
 
 def test_tables_are_written_as_csv_and_measure_robustness(run_dir):
