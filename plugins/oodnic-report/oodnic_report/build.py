@@ -11,7 +11,7 @@ from .analysis import analyse
 from .context import FIGURES, Context
 from .fourier import fourier_section
 from .html import render
-from .model import Figure, Section, Skip, Table
+from .model import Figure, ImageGrid, Section, Skip, Table
 from .overview import overview_section
 from .plotting import style
 from .rd_figures import rd_section
@@ -32,6 +32,7 @@ class Report:
     path: Path
     figures: list[Figure]
     tables: list[Table]
+    grids: list[ImageGrid]
     skipped: list[Skip]
 
 
@@ -54,7 +55,7 @@ def build_report(run_dir: str | Path, out: str | Path | None = None, bpp: float 
     (out / PAGE).write_text(render(f"oodnic report: {run_dir.resolve().name}", facts(ctx), sections, ctx.skipped))
     items = [item for s in sections for item in s.items]
     return Report(out / PAGE, [i for i in items if isinstance(i, Figure)], [i for i in items if isinstance(i, Table)],
-                  ctx.skipped)
+                  [i for i in items if isinstance(i, ImageGrid)], ctx.skipped)
 
 
 def clear_previous(out: Path) -> None:

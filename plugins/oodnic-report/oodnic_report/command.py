@@ -19,8 +19,11 @@ def report(run_dir: str, out: str | None, bpp: float | None) -> None:
         result = build_report(run_dir, out, bpp)
     except ReportError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"wrote {result.path} ({len(result.figures)} figures, {len(result.tables)} tables)")
+    click.echo(f"wrote {result.path} ({len(result.figures)} figures, {len(result.tables)} tables, "
+               f"{len(result.grids)} sample grids)")
     for figure in result.figures:
         click.echo(f"  figure: {figure.title} ({figure.png})")
+    for grid in result.grids:
+        click.echo(f"  samples: {grid.title}")
     for skip in result.skipped:
         click.echo(f"  skipped: {skip.item}: {skip.reason}")

@@ -78,9 +78,10 @@ def heat_maps(ctx: Context, maps: list[tuple[Path, dict[str, np.ndarray], dict[s
             fig.colorbar(image, ax=ax, label=label)
     for path, _, meta in maps:
         images = meta.get("image_names") or []
-        described.append(f"{meta.get('codec', path.stem)} q={meta.get('quality', '?')} on {len(images)} image"
-                         f"{'s' if len(images) != 1 else ''} of {meta.get('dataset', '?')} (crop {meta.get('crop', '?')}"
-                         f" px, eps {meta.get('eps', '?')}, file {path.relative_to(ctx.data.run_dir).as_posix()})")
+        plural = "s" if len(images) != 1 else ""
+        described.append(f"{meta.get('codec', path.stem)} q={meta.get('quality', '?')} on {len(images)} image{plural} "
+                         f"of {meta.get('dataset', '?')} (crop {meta.get('crop', '?')} px, eps {meta.get('eps', '?')}, "
+                         f"file {path.relative_to(ctx.data.run_dir).as_posix()})")
     return ctx.figure(
         fig, "fourier-heatmaps", "Fourier heat maps",
         "Mean PSNR of the codec's output when a single Fourier basis perturbation of the given frequency is added "

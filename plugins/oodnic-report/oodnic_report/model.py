@@ -9,10 +9,6 @@ from pathlib import Path
 from typing import Any, Sequence
 
 
-class Skipped(Exception):
-    """Raised by a figure or table builder when the data does not allow it; the message says why."""
-
-
 @dataclass(frozen=True)
 class Figure:
     title: str

@@ -36,7 +36,8 @@ def colouring(column: str, grid: np.ndarray):
     # BD-rate: colour by log2 of the rate ratio, so +100 % and -50 % get opposite colours of equal strength
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.log2(1.0 + grid / 100.0)
-    return ratio, "RdBu_r", CenteredNorm(0.0) if finite else None, FuncFormatter(lambda v, _: f"{(2**v - 1) * 100:+.0f}")
+    percent = FuncFormatter(lambda v, _: f"{(2**v - 1) * 100:+.0f}")
+    return ratio, "RdBu_r", CenteredNorm(0.0) if finite else None, percent
 
 
 def robustness_section(ctx: Context) -> Section:
@@ -92,7 +93,8 @@ def heat_map(ctx: Context, means: dict, images: int):
         fig, "robustness-heatmap", "Robustness heat maps, codec x corruption",
         f"Top: PSNR drop from clean to corrupted input at {analysis.bpp:.4g} bpp (dB). Middle: PSNR of the "
         "reconstruction of the corrupted input against the clean image at that rate (dB). Bottom: BD-rate of the "
-        "corrupted-input RD curve against the clean one (%; colour on a log2 scale of the rate ratio). Each cell averages the severities run "
+        "corrupted-input RD curve against the clean one (%; colour on a log2 scale of the rate ratio). Each cell "
+        "averages the severities run "
         f"({', '.join(map(str, analysis.severities))}); grey cells are n/a. Over up to {ctx.images_phrase(images)}.")
 
 

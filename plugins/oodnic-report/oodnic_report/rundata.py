@@ -36,7 +36,8 @@ class ArrayGroup:
     def load(self, keys: list[str] | None = None) -> dict[str, np.ndarray]:
         """The named arrays (all but ``metadata`` by default); missing names are left out."""
         with np.load(self.path, allow_pickle=False) as data:
-            wanted = [k for k in data.files if k != "metadata"] if keys is None else [k for k in keys if k in data.files]
+            names = [k for k in data.files if k != "metadata"]
+            wanted = names if keys is None else [k for k in keys if k in names]
             return {key: data[key] for key in wanted}
 
 

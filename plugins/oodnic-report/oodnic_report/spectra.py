@@ -70,7 +70,7 @@ def select(ctx: Context) -> tuple[dict[str, dict[Cell, ArrayGroup]], dict[str, A
     wanted = {CLEAN, *((c, severity) for c in ctx.analysis.corruptions)}
     chosen: dict[str, dict[Cell, ArrayGroup]] = defaultdict(dict)
     for group in ctx.data.arrays:
-        codec = ctx.analysis.label({"codec": group.meta.get("codec"), "codec_settings": group.meta.get("codec_settings")})
+        codec = ctx.analysis.label({k: group.meta.get(k) for k in ("codec", "codec_settings")})
         quality = qualities.get(codec)
         if quality is None or group.variant not in wanted or not _same(group.meta.get("quality"), quality):
             continue

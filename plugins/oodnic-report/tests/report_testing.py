@@ -38,7 +38,8 @@ def write_images(folder: Path) -> Path:
     for name in ("astronaut", "chelsea", "coffee"):
         image = getattr(data, name)()[:, :, :3]
         top, left = (image.shape[0] - CROP[0]) // 2, (image.shape[1] - CROP[1]) // 2
-        Image.fromarray(np.ascontiguousarray(image[top : top + CROP[0], left : left + CROP[1]])).save(folder / f"{name}.png")
+        crop = np.ascontiguousarray(image[top : top + CROP[0], left : left + CROP[1]])
+        Image.fromarray(crop).save(folder / f"{name}.png")
     return folder
 
 

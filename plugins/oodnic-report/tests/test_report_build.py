@@ -68,7 +68,8 @@ def test_tables_are_written_as_csv_and_measure_robustness(run_dir):
         assert float(noise["psnr_wrt_clean"]) < float(noise["psnr_clean"])
     matrix = read_csv(out / "robustness-psnr-drop.csv")
     assert [r["codec"] for r in matrix] == ["fixture_jpeg", "fixture_webp"]
-    assert float(matrix[0]["fixture_noise"]) == pytest.approx(float(rows[("fixture_jpeg", "fixture_noise")]["psnr_drop"]))
+    jpeg_noise = rows[("fixture_jpeg", "fixture_noise")]
+    assert float(matrix[0]["fixture_noise"]) == pytest.approx(float(jpeg_noise["psnr_drop"]))
     headline = read_csv(out / "headline.csv")
     assert {r["group"] for r in headline} == {"clean", "low", "medium", "high"}
     for group in ("clean", "low", "medium", "high"):

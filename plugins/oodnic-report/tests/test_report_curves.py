@@ -60,7 +60,8 @@ def row(codec, quality, bpp, psnr, corruption="clean", severity=0, frequency="cl
 
 
 def test_codec_labels_name_only_the_settings_that_differ():
-    rows = [row("jpeg", 50, 1, 30, settings='{"sub": "444", "x": 1}'), row("jpeg", 50, 1, 30, settings='{"sub": "420", "x": 1}'),
+    rows = [row("jpeg", 50, 1, 30, settings='{"sub": "444", "x": 1}'),
+            row("jpeg", 50, 1, 30, settings='{"sub": "420", "x": 1}'),
             row("webp", 50, 1, 30, settings='{"m": 4}')]
     label = codec_labels(rows)
     assert [label(r) for r in rows] == ["jpeg sub=444", "jpeg sub=420", "webp"]
@@ -70,7 +71,8 @@ def test_headline_compares_codecs_on_the_same_inputs_and_flags_the_best():
     rows = []
     for q, bpp in enumerate((0.2, 0.5, 1.0)):
         rows += [row("a", q, bpp, 30 + q), row("b", q, bpp, 31 + q)]
-        rows += [row("a", q, bpp, 20 + q, "noise", 3, "high", wrt=25 + q), row("b", q, bpp, 19 + q, "noise", 3, "high", wrt=26 + q)]
+        rows += [row("a", q, bpp, 20 + q, "noise", 3, "high", wrt=25 + q),
+                 row("b", q, bpp, 19 + q, "noise", 3, "high", wrt=26 + q)]
         rows += [row("a", q, bpp, 22 + q, "speckle", 3, "high", wrt=24 + q)]  # b did not run speckle
     analysis = analyse(rows, bpp=0.5)
     high = {r["codec"]: r for r in headline_rows(analysis) if r["group"] == "high"}
