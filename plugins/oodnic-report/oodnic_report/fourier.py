@@ -60,7 +60,7 @@ def fourier_section(ctx: Context) -> Section:
 
 def heat_maps(ctx: Context, maps: list[tuple[Path, dict[str, np.ndarray], dict[str, Any]]]):
     """One row per heat-map file, columns PSNR vs perturbed input and vs clean; one colour scale per column."""
-    fig, axes = figure(len(maps), len(MAPS), width=3.0, height=2.6)
+    fig, axes = figure(len(maps), len(MAPS), width=3.2, height=2.8)
     described = []
     for j, (key, label) in enumerate(MAPS):
         values = np.concatenate([m[1][key][np.isfinite(m[1][key])].ravel() for m in maps])
@@ -74,8 +74,9 @@ def heat_maps(ctx: Context, maps: list[tuple[Path, dict[str, np.ndarray], dict[s
             ax.grid(False)
             ax.set_xlabel("basis f_x (cycles per crop)")
             ax.set_ylabel("basis f_y (cycles per crop)")
-            ax.set_title(f"{meta.get('codec', path.stem)} q={meta.get('quality', '?')}: {label.split(' (')[0]}")
-            fig.colorbar(image, ax=ax, label=label)
+            ax.set_title(f"{meta.get('codec', path.stem)} q={meta.get('quality', '?')}\n{label.split(' (')[0]}",
+                         fontsize=8)
+            fig.colorbar(image, ax=ax, label="PSNR (dB)")
     for path, _, meta in maps:
         images = meta.get("image_names") or []
         plural = "s" if len(images) != 1 else ""
