@@ -9,7 +9,8 @@ import click
 @click.argument("run_dir", type=click.Path(file_okay=False))
 @click.option("--out", type=click.Path(file_okay=False), help="Output folder (default RUN_DIR/report).")
 @click.option("--bpp", type=click.FloatRange(min=0, min_open=True),
-              help="Rate at which codecs are compared (default: median bpp of the clean-input RD points).")
+              help="Rate at which codecs are compared (default: inside the most RD curves, nearest the median "
+                   "bpp of the clean-input RD points).")
 def report(run_dir: str, out: str | None, bpp: float | None) -> None:
     """Write RUN_DIR's report: report.html with RD curves, robustness tables, spectra and sample crops."""
     from .build import build_report
