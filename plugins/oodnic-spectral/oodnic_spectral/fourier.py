@@ -3,7 +3,7 @@
 Basis (fy, fx) on an S x S crop is the unit-L2-norm cosine
 ``cos(2 pi (fy y + fx x) / S) / ||.||``, exactly what the paper's code gets
 from ``irfftn`` of a one-hot half-plane spectrum. The perturbed image is
-``round(255 * clamp(x + eps * r_c * U, 0, 1))`` with x in [0, 1] and an
+``round(255 clamp(x + eps r_c U, 0, 1))`` with x in [0, 1] and an
 independent sign ``r_c`` in {-1, +1} per channel (and per image and basis),
 drawn from a generator seeded by (seed, image sha256, fy, fx).
 """
@@ -54,14 +54,21 @@ def basis_signs(seed: int, image_sha256: str, frequency: Frequency) -> np.ndarra
 
 
 def perturb(images: torch.Tensor, bases: torch.Tensor, signs: torch.Tensor, eps: float) -> torch.Tensor:
-    """(N, 3, S, S) uint8 images, (B, S, S) bases, (B, N, 3) signs -> (B, N, 3, S, S) uint8."""
-    clean = (images.float() / 255.0).double()
-    noise = eps * signs[:, :, :, None, None] * bases[:, None, None]
-    perturbed = (clean[None] + noise).clamp(0.0, 1.0).float()
-    return torch.round(perturbed * 255.0).to(torch.uint8)
+    """(N, 3, S, S) uint8 images, (B, S, S) bases, (B, N, 3) +-1 signs -> (B, N, 3, S, S) uint8.
+
+    ``round(clamp(x + 255 eps r U, 0, 255))`` in float32; the sign product is
+    exact, so every element is rounded once and batching cannot change it.
+    """
+    scaled = (255.0 * eps) * bases.float()
+    out = torch.addcmul(images.float()[None], signs.float()[:, :, :, None, None], scaled[:, None, None])
+    return out.clamp_(0.0, 255.0).round_().to(torch.uint8)
 
 
 def psnr(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """PSNR (dB, peak 255) over the last three dims of uint8 tensors; ``inf`` where equal."""
-    mse = ((a.double() - b.double()) ** 2).mean(dim=(-3, -2, -1))
-    return 10.0 * torch.log10(255.0**2 / mse)
+    """PSNR (dB, peak 255) over the last three dims of uint8 tensors; ``inf`` where equal.
+
+    The squared errors are integers summed in float64, hence exact in any order.
+    """
+    diff = (a.to(torch.int16) - b.to(torch.int16)).float()
+    sse = (diff * diff).sum(dim=(-3, -2, -1), dtype=torch.float64)
+    return 10.0 * torch.log10(255.0**2 * math.prod(diff.shape[-3:]) / sse)

@@ -14,7 +14,7 @@ from PIL import Image
 
 import oodnic_spectral
 from oodnic_platform import get_registry
-from oodnic_spectral.fourier import basis_signs, fourier_bases, half_plane_frequencies, perturb
+from oodnic_spectral.fourier import basis_signs, fourier_bases, half_plane_frequencies, perturb, psnr
 from oodnic_spectral.heatmap import CropSet, HeatmapSettings, assemble, measure_bases, run_heatmap
 from spectral_fakes import BlurCodec, IdentityCodec, smooth_image
 
@@ -136,3 +136,11 @@ def test_fourier_heatmap_command(tmp_path, monkeypatch):
     assert meta["settings"] == {"sigma": 2.0} and meta["image_names"] == ["im0.png", "im1.png"]
     bad = CliRunner().invoke(cli, [*args[:-2], "--crop", "64", "--out", str(tmp_path / "o2")])
     assert bad.exit_code != 0 and "smaller than the 64 px crop" in bad.output
+
+
+def test_psnr_is_the_uint8_definition():
+    rng = np.random.default_rng(5)
+    a, b = (rng.integers(0, 256, (2, 3, 3, 8, 8), dtype=np.uint8) for _ in range(2))
+    mse = ((a.astype(float) - b) ** 2).mean(axis=(-3, -2, -1))
+    np.testing.assert_allclose(psnr(torch.from_numpy(a), torch.from_numpy(b)).numpy(), 10 * np.log10(255**2 / mse))
+    assert torch.isinf(psnr(torch.from_numpy(a), torch.from_numpy(a))).all()
