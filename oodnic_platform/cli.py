@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -178,8 +179,14 @@ def _add_plugin_commands() -> None:
             registry.failures[impl.plugin_name] = f"register_commands raised {type(exc).__name__}: {exc}"
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> str:
+    return f"oodnic: warning: {message}\n"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user mistakes print one line and exit 2; nothing else is swallowed."""
+    warnings.formatwarning = _one_line_warning
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"torch\.")
     try:
         _add_plugin_commands()
         cli.main(args=argv, prog_name="oodnic", standalone_mode=False)

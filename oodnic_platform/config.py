@@ -24,6 +24,7 @@ TOML layout (every key optional)::
     name = "jpeg"
     qualities = [10, 30, 50, 70, 90]  # omit for the codec's own ladder
     settings = { subsampling = "4:4:4" }
+    optional = true                   # skip (with a note) when not installed or unavailable
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class CodecChoice:
     name: str
     qualities: list[Any] | None = None
     settings: dict[str, Any] = field(default_factory=dict)
+    #: skip this codec, rather than fail, where it is not installed or unavailable
+    optional: bool = False
 
 
 @dataclass
@@ -96,10 +99,13 @@ def from_mapping(data: dict[str, Any], source: str = "config") -> RunConfig:
         for entry in values["codecs"]:
             if isinstance(entry, str):
                 entry = {"name": entry}
-            extra = set(entry) - {"name", "qualities", "settings"}
+            extra = set(entry) - {"name", "qualities", "settings", "optional"}
             if "name" not in entry or extra:
-                raise ConfigError(f"{source}: each [[codecs]] needs 'name' and may have 'qualities', 'settings'")
-            choices.append(CodecChoice(entry["name"], entry.get("qualities"), dict(entry.get("settings", {}))))
+                raise ConfigError(
+                    f"{source}: each [[codecs]] needs 'name' and may have 'qualities', 'settings', 'optional'"
+                )
+            choices.append(CodecChoice(entry["name"], entry.get("qualities"), dict(entry.get("settings", {})),
+                                       bool(entry.get("optional", False))))
         values["codecs"] = choices
     return RunConfig(**values)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .codec import Codec
-from .config import ConfigError, RunConfig
+from .config import CodecChoice, ConfigError, RunConfig
 from .executor import Executor
 from .plugins import Registry, get_registry
 from .store import ResultStore
@@ -52,31 +53,41 @@ def resolve_device(device: str) -> str:
 
 
 def select_codecs(config: RunConfig, registry: Registry) -> list[tuple[CodecSpec, Codec, list[Any]]]:
-    """The configured codecs with their qualities; an unknown or unavailable choice is a one-line error."""
+    """The configured codecs with their qualities; an unknown or unavailable choice is a one-line error
+    (or, for a choice marked ``optional``, a warning and a skip)."""
     if config.codecs is None:
         names = [n for n, c in sorted(registry.codecs.items()) if c.unavailable_reason() is None]
-        choices = [(n, None, {}) for n in names]
+        choices = [CodecChoice(n) for n in names]
     else:
-        choices = [(c.name, c.qualities, c.settings) for c in config.codecs]
+        choices = config.codecs
     selected = []
-    for name, qualities, settings in choices:
-        if name not in registry.codecs:
-            raise ConfigError(f"unknown codec {name!r} (installed: {', '.join(sorted(registry.codecs)) or 'none'})")
+    for choice in choices:
         try:
-            codec = registry.codecs[name].configure(**settings) if settings else registry.codecs[name]
-        except (ValueError, TypeError) as exc:
-            raise ConfigError(str(exc)) from None
-        reason = codec.unavailable_reason()
-        if reason:
-            raise ConfigError(f"codec {name} is unavailable: {reason}")
-        ladder = list(qualities) if qualities is not None else list(codec.qualities)
-        if not ladder:
-            raise ConfigError(f"codec {name}: no qualities given and no default ladder")
-        spec = CodecSpec(name, tuple(sorted(settings.items())))
-        selected.append((spec, codec, ladder))
+            selected.append(_select_codec(choice, registry))
+        except ConfigError as exc:
+            if not choice.optional:
+                raise
+            warnings.warn(f"skipping optional codec {choice.name}: {exc}", RuntimeWarning, stacklevel=2)
     if not selected:
         raise ConfigError("no codec is installed and available (see `oodnic plugins`)")
     return selected
+
+
+def _select_codec(choice: CodecChoice, registry: Registry) -> tuple[CodecSpec, Codec, list[Any]]:
+    name, settings = choice.name, choice.settings
+    if name not in registry.codecs:
+        raise ConfigError(f"unknown codec {name!r} (installed: {', '.join(sorted(registry.codecs)) or 'none'})")
+    try:
+        codec = registry.codecs[name].configure(**settings) if settings else registry.codecs[name]
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(str(exc)) from None
+    reason = codec.unavailable_reason()
+    if reason:
+        raise ConfigError(f"codec {name} is unavailable: {reason}")
+    ladder = list(choice.qualities) if choice.qualities is not None else list(codec.qualities)
+    if not ladder:
+        raise ConfigError(f"codec {name}: no qualities given and no default ladder")
+    return CodecSpec(name, tuple(sorted(settings.items()))), codec, ladder
 
 
 def select_variants(config: RunConfig, registry: Registry) -> list[tuple[str, int]]:

@@ -124,3 +124,11 @@ def test_user_mistakes_are_one_line_config_errors(fixture_plugins, tmp_path, cha
 def test_fixture_registry_is_isolated(fixture_plugins):
     registry = get_registry()
     assert set(registry.codecs) == {"quant"}
+
+
+def test_optional_codecs_are_skipped_with_a_warning(fixture_plugins, tmp_path):
+    cfg = config(tmp_path, codecs=[CodecChoice("quant", [4]), CodecChoice("not-installed", optional=True)],
+                 corruptions=[])
+    with pytest.warns(RuntimeWarning, match="skipping optional codec not-installed"):
+        outcome = run(cfg, progress=False)
+    assert {r["codec"] for r in outcome.store.rows()} == {"quant"}
