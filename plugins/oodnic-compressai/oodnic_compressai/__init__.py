@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
+with warnings.catch_warnings():  # compressai imports torch_geometric, which calls the deprecated torch.jit.script
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"torch\.jit")
+    import compressai.models  # noqa: F401
+
 from oodnic_platform import hookimpl
 
 from .bitstream import BitstreamError

@@ -86,9 +86,9 @@ class CompressAICodec(Codec):
     def load(self, device: str) -> None:
         """Use ``device`` from now on; models are loaded on first use and cached."""
         self.device = str(torch.device(device))
-        torch.use_deterministic_algorithms(True, warn_only=True)
-        if self.device.startswith("cuda"):  # TF32 would make GPU latents differ from CPU ones
-            torch.backends.cuda.matmul.allow_tf32 = False
+        if self.device.startswith("cuda"):  # CPU inference is deterministic already
+            torch.use_deterministic_algorithms(True, warn_only=True)
+            torch.backends.cuda.matmul.allow_tf32 = False  # TF32 latents would differ from CPU ones
             torch.backends.cudnn.allow_tf32 = False
             torch.backends.cudnn.benchmark = False
             torch.backends.cudnn.deterministic = True

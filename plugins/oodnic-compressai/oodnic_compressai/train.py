@@ -37,7 +37,7 @@ def load_images(folder: Path, min_side: int) -> list[torch.Tensor]:
     paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".png", ".jpg", ".jpeg"})
     if any(p.stem.startswith("kodim") for p in paths):
         raise click.UsageError(f"{folder} holds Kodak images: Kodak is the test set, never train on it")
-    images = [torch.from_numpy(np.asarray(Image.open(p).convert("RGB"))).permute(2, 0, 1).contiguous() for p in paths]
+    images = [torch.from_numpy(np.array(Image.open(p).convert("RGB"))).permute(2, 0, 1).contiguous() for p in paths]
     images = [im for im in images if min(im.shape[1:]) >= min_side]
     if not images:
         raise click.UsageError(f"no image of at least {min_side} px per side in {folder}")
@@ -93,10 +93,10 @@ def train_rate_point(
         aux_loss = model.aux_loss()
         aux_loss.backward()
         aux_optimizer.step()
-        sums["loss"] += float(out["loss"])
-        sums["bpp"] += float(out["bpp_loss"])
-        sums["psnr"] += -10 * math.log10(max(float(out["mse_loss"]), 1e-10))
-        sums["aux"] += float(aux_loss)
+        sums["loss"] += out["loss"].item()
+        sums["bpp"] += out["bpp_loss"].item()
+        sums["psnr"] += -10 * math.log10(max(out["mse_loss"].item(), 1e-10))
+        sums["aux"] += aux_loss.item()
         if step % log_every == 0 or step == steps:
             count = log_every if step % log_every == 0 else step % log_every
             last = {k: v / count for k, v in sums.items()}
@@ -119,7 +119,7 @@ def train_rate_point(
 @click.option("-M", "m_channels", default=64, show_default=True, help="latent channels M")
 @click.option("--lambdas", default="0.0035,0.013,0.0483", show_default=True,
               help="comma-separated rate-distortion lambdas")
-@click.option("--steps", default=6000, show_default=True, help="optimiser steps per rate point")
+@click.option("--steps", default=2500, show_default=True, help="optimiser steps per rate point")
 @click.option("--batch", default=8, show_default=True)
 @click.option("--crop", default=128, show_default=True, help="square crop side in pixels")
 @click.option("--lr", default=5e-4, show_default=True)
@@ -129,8 +129,18 @@ def train_rate_point(
 def train_command(data_dir: Path, out_dir: Path, name: str, architecture: str, n_channels: int, m_channels: int,
                   lambdas: str, steps: int, batch: int, crop: int, lr: float, seed: int, threads: int) -> None:
     """Train a small CompressAI model at a few rate points and save one checkpoint per point."""
+    threads_before, deterministic_before = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     torch.set_num_threads(threads)
     torch.use_deterministic_algorithms(True)
+    try:
+        _train(data_dir, out_dir, name, architecture, n_channels, m_channels, lambdas, steps, batch, crop, lr, seed)
+    finally:
+        torch.set_num_threads(threads_before)
+        torch.use_deterministic_algorithms(deterministic_before)
+
+
+def _train(data_dir: Path, out_dir: Path, name: str, architecture: str, n_channels: int, m_channels: int,
+           lambdas: str, steps: int, batch: int, crop: int, lr: float, seed: int) -> None:
     torch.manual_seed(seed)
     images = load_images(data_dir, crop)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def one_torch_thread():
     """These models are tiny: one thread is faster than two on a shared 2-core machine (no spinning)."""
     threads = torch.get_num_threads()
