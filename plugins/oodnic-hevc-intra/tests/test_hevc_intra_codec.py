@@ -8,46 +8,27 @@ import numpy as np
 import pillow_heif
 import pytest
 
-from oodnic_platform import Codec, get_registry, read_image
+from oodnic_platform import get_registry, read_image
+from oodnic_platform.testing import (
+    assert_beats_at_bpp,
+    assert_ladder_increases,
+    assert_round_trip,
+    registered_codec,
+    synthetic_image,
+)
 from oodnic_hevc_intra import HevcIntraCodec
 
 RD_IMAGES = ("kodim04.png", "kodim15.png", "kodim23.png")
 
 
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
-    return float(10 * np.log10(255.0**2 / mse))
-
-
-def bpp(data: bytes, image: np.ndarray) -> float:
-    return len(data) * 8 / (image.shape[0] * image.shape[1])
-
-
-def psnr_at_bpp(codec: Codec, image: np.ndarray, target: float) -> float:
-    """PSNR at ``target`` bpp, interpolated linearly in log(bpp) along the codec's ladder."""
-    previous = None
-    for quality in codec.qualities:
-        data = codec.encode(image, quality)
-        point = (np.log(bpp(data, image)), psnr(image, codec.decode(data)))
-        if point[0] >= np.log(target) and previous is not None:
-            return float(np.interp(np.log(target), [previous[0], point[0]], [previous[1], point[1]]))
-        previous = point
-    raise AssertionError(f"{codec.name}'s ladder does not bracket {target} bpp")
-
-
 @pytest.fixture
 def image() -> np.ndarray:
-    """Odd-sized, smooth plus noise, deterministic."""
-    rng = np.random.default_rng(7)
-    y, x = np.mgrid[0:45, 0:67]
-    base = np.stack([x * 3, y * 5, (x + y) * 2], axis=-1)
-    return np.clip(base + rng.normal(0, 12, base.shape), 0, 255).astype(np.uint8)
+    return synthetic_image()
 
 
 @pytest.mark.parametrize("subsampling, chroma, preset", [("4:4:4", "444", "placebo"), ("4:2:0", "420", "medium")])
 def test_round_trip_matches_pillow_heif(image, subsampling, chroma, preset):
-    codec = HevcIntraCodec().configure(subsampling=subsampling, preset=preset)
-    data = codec.encode(image, 30)
+    data, decoded = assert_round_trip(HevcIntraCodec().configure(subsampling=subsampling, preset=preset), image, 30)
     buffer = io.BytesIO()
     pillow_heif.from_bytes("RGB", (67, 45), image.tobytes()).save(
         buffer,
@@ -60,8 +41,6 @@ def test_round_trip_matches_pillow_heif(image, subsampling, chroma, preset):
         full_range_flag=1,
     )
     assert data == buffer.getvalue()
-    decoded = codec.decode(data)
-    assert decoded.shape == image.shape and decoded.dtype == np.uint8
     np.testing.assert_array_equal(decoded, np.asarray(pillow_heif.open_heif(io.BytesIO(data))))
 
 
@@ -95,23 +74,10 @@ def test_registered_through_the_entry_point():
 
 
 def test_ladder_increases_bpp_and_psnr_on_kodak(kodak_dir):
-    codec = HevcIntraCodec()
-    for name in ("kodim04.png", "kodim23.png"):
-        image = read_image(kodak_dir / name)[128:384, 256:512]
-        points = []
-        for quality in codec.qualities:
-            data = codec.encode(image, quality)
-            points.append((bpp(data, image), psnr(image, codec.decode(data))))
-        rates, quality_db = np.array(points).T
-        assert np.all(np.diff(rates) > 0), (name, rates)
-        assert np.all(np.diff(quality_db) > 0), (name, quality_db)
+    crops = {name: read_image(kodak_dir / name)[128:384, 256:512] for name in ("kodim04.png", "kodim23.png")}
+    assert_ladder_increases(HevcIntraCodec(), crops)
 
 
 def test_beats_jpeg2000_at_half_a_bit_per_pixel(kodak_dir):
-    jpeg2000 = get_registry().codecs.get("jpeg2000")
-    if jpeg2000 is None:
-        pytest.skip("the jpeg2000 codec plugin (oodnic-jpeg2000) is not installed")
     images = [read_image(kodak_dir / name) for name in RD_IMAGES]
-    ours = np.mean([psnr_at_bpp(HevcIntraCodec(), image, 0.5) for image in images])
-    theirs = np.mean([psnr_at_bpp(jpeg2000, image, 0.5) for image in images])
-    assert ours > theirs + 0.3, (ours, theirs)
+    assert_beats_at_bpp(HevcIntraCodec(), registered_codec("jpeg2000"), images, 0.5, margin_db=0.3)

@@ -9,21 +9,13 @@ import pytest
 from PIL import Image
 
 from oodnic_platform import get_registry, read_image
+from oodnic_platform.testing import assert_ladder_increases, assert_round_trip, synthetic_image
 from oodnic_jpeg import JpegCodec
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
-    return float(10 * np.log10(255.0**2 / mse))
 
 
 @pytest.fixture
 def image() -> np.ndarray:
-    """Odd-sized, smooth plus noise, deterministic."""
-    rng = np.random.default_rng(7)
-    y, x = np.mgrid[0:45, 0:67]
-    base = np.stack([x * 3, y * 5, (x + y) * 2], axis=-1)
-    return np.clip(base + rng.normal(0, 12, base.shape), 0, 255).astype(np.uint8)
+    return synthetic_image()
 
 
 def pillow_round_trip(image: np.ndarray, **options) -> tuple[bytes, np.ndarray]:
@@ -35,12 +27,9 @@ def pillow_round_trip(image: np.ndarray, **options) -> tuple[bytes, np.ndarray]:
 
 @pytest.mark.parametrize("subsampling, code", [("4:2:0", 2), ("4:4:4", 0)])
 def test_round_trip_matches_pillow(image, subsampling, code):
-    codec = JpegCodec().configure(subsampling=subsampling)
-    data = codec.encode(image, 40)
+    data, decoded = assert_round_trip(JpegCodec().configure(subsampling=subsampling), image, 40)
     expected_data, expected_image = pillow_round_trip(image, quality=40, subsampling=code)
     assert data == expected_data
-    decoded = codec.decode(data)
-    assert decoded.shape == image.shape and decoded.dtype == np.uint8
     np.testing.assert_array_equal(decoded, expected_image)
 
 
@@ -73,13 +62,5 @@ def test_registered_through_the_entry_point():
 
 
 def test_ladder_increases_bpp_and_psnr_on_kodak(kodak_dir):
-    codec = JpegCodec()
-    for name in ("kodim04.png", "kodim23.png"):
-        image = read_image(kodak_dir / name)[128:384, 256:512]
-        points = []
-        for quality in codec.qualities:
-            data = codec.encode(image, quality)
-            points.append((len(data) * 8 / (image.shape[0] * image.shape[1]), psnr(image, codec.decode(data))))
-        bpp, quality_db = np.array(points).T
-        assert np.all(np.diff(bpp) > 0), (name, bpp)
-        assert np.all(np.diff(quality_db) > 0), (name, quality_db)
+    crops = {name: read_image(kodak_dir / name)[128:384, 256:512] for name in ("kodim04.png", "kodim23.png")}
+    assert_ladder_increases(JpegCodec(), crops)
