@@ -97,16 +97,12 @@ class SpectralMetric(Metric):
             return self._last[1]
         if self.device is None:
             self.load("cpu")
-        import torch  # deferred: registering the plugin must not import torch
-
-        from .spectra import error_spectra, to_tensor
+        from .spectra import error_spectra, to_tensor  # deferred: registering the plugin must not import torch
 
         crop = [landscape_crop(a, self.size) for a in (sample.reconstruction, sample.input, sample.clean)]
-        recon, given, clean = to_tensor(crop, self.device).split(1)
-        if sample.is_clean:
-            names, refs = ("D",), clean
-        else:
-            names, refs = ("G", "R"), torch.cat([given, clean])
+        stacked = to_tensor(crop, self.device)  # recon, input, clean
+        names, refs = (("D",), stacked[2:]) if sample.is_clean else (("G", "R"), stacked[1:])
+        recon = stacked[:1]
         spectra = error_spectra(recon, refs, self.mode, self.mean, self.std)
         result = dict(zip(names, spectra))
         self._last = (sample, result)
