@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import copy
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
+
+from .configurable import Configurable
 
 Quality = int | float
 
@@ -25,7 +26,7 @@ class Encoded(bytes):
         return obj
 
 
-class Codec:
+class Codec(Configurable):
     """A lossy image codec.
 
     Images are HxWx3 ``uint8`` numpy arrays. Subclasses set ``name`` and
@@ -40,10 +41,6 @@ class Codec:
     #: ``"gpu"`` for codecs that benefit from an accelerator (executors may route them).
     resource: str = "cpu"
 
-    def settings(self) -> dict[str, Any]:
-        """Encoder settings recorded in every result row and part of its key."""
-        return {}
-
     def version(self) -> str:
         """Version of the library or executable that does the coding."""
         return "unknown"
@@ -51,24 +48,6 @@ class Codec:
     def unavailable_reason(self) -> str | None:
         """``None`` when usable, else one line saying what is missing and how to get it."""
         return None
-
-    def configure(self, **settings: Any) -> "Codec":
-        """A copy of this codec with the given settings changed."""
-        known = self.settings()
-        unknown = sorted(set(settings) - set(known))
-        if unknown:
-            raise ValueError(
-                f"codec {self.name!r} has no setting {', '.join(unknown)} "
-                f"(settings: {', '.join(sorted(known)) or 'none'})"
-            )
-        clone = copy.copy(self)
-        for key, value in settings.items():
-            setattr(clone, key, _like(known[key], value, f"{self.name} setting {key}"))
-        clone.validate()
-        return clone
-
-    def validate(self) -> None:
-        """Raise ``ValueError`` with one line if the settings are inconsistent."""
 
     def parse_quality(self, text: str) -> Quality:
         """Turn a quality given on the command line into this codec's quality type."""
@@ -91,17 +70,3 @@ class Codec:
     def decode_batch(self, data: Sequence[bytes]) -> list[np.ndarray]:
         return [self.decode(d) for d in data]
 
-
-def _like(default: Any, value: Any, what: str) -> Any:
-    """``value`` converted to the type of the setting's current value (text from the CLI included)."""
-    if default is None or type(value) is type(default):
-        return value
-    if isinstance(default, bool):
-        text = str(value).strip().lower()
-        if text not in ("true", "false", "1", "0", "yes", "no"):
-            raise ValueError(f"{what} must be true or false, not {value!r}")
-        return text in ("true", "1", "yes")
-    try:
-        return type(default)(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a {type(default).__name__}, not {value!r}") from None

@@ -11,7 +11,7 @@ TOML layout (every key optional)::
     corruptions = ["all"]             # or names; [] for clean input only
     severities = [1, 2, 3, 4, 5]
     clean = true
-    metrics = ["all"]
+    metrics = ["all"]                 # "all" = every default metric; or names, "NAME:key=value"
     images = 0                        # first N images only; 0 = all
 
     [dataset_options]                 # passed to the dataset factory
@@ -110,18 +110,23 @@ def from_mapping(data: dict[str, Any], source: str = "config") -> RunConfig:
     return RunConfig(**values)
 
 
-def parse_codec_option(text: str) -> CodecChoice:
-    """``NAME`` or ``NAME:key=value,key=value`` from the command line."""
+def parse_choice(text: str, option: str = "--codec") -> tuple[str, dict[str, Any]]:
+    """``NAME`` or ``NAME:key=value,key=value`` (a codec or metric with settings)."""
     name, _, rest = text.partition(":")
     settings: dict[str, Any] = {}
     for item in filter(None, rest.split(",")):
         key, sep, value = item.partition("=")
         if not sep:
-            raise ConfigError(f"--codec {text}: settings must be key=value, got {item!r}")
+            raise ConfigError(f"{option} {text}: settings must be key=value, got {item!r}")
         settings[key.strip()] = _scalar(value.strip())
-    if not name:
-        raise ConfigError(f"--codec {text}: missing codec name")
-    return CodecChoice(name.strip(), None, settings)
+    if not name.strip():
+        raise ConfigError(f"{option} {text}: missing name")
+    return name.strip(), settings
+
+
+def parse_codec_option(text: str) -> CodecChoice:
+    name, settings = parse_choice(text, "--codec")
+    return CodecChoice(name, None, settings)
 
 
 def _scalar(text: str) -> Any:

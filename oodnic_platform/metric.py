@@ -8,6 +8,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .codec import Quality
+from .configurable import Configurable
 
 Arrays = dict[str, np.ndarray]
 
@@ -39,8 +40,11 @@ class Sample:
         return self.corruption == "clean"
 
 
-class Metric:
+class Metric(Configurable):
     """A per-image metric, a dataset-level accumulating metric, or both.
+
+    Settings work as for codecs (``--metric NAME:key=value``). Expensive
+    metrics set ``default = False``: they then run only when asked for by name.
 
     Per image: :meth:`compute` returns a float (column ``name``) or a dict of
     floats (columns ``name_key``), or ``None`` for nothing.
@@ -57,6 +61,8 @@ class Metric:
     name: str = ""
     description: str = ""
     accumulates: bool = False
+    #: part of ``--metric all`` (the default selection)
+    default: bool = True
 
     def load(self, device: str) -> None:
         """Prepare to run on ``device``; called once per worker."""

@@ -17,7 +17,7 @@ from .config import CodecChoice, ConfigError, RunConfig
 from .executor import Executor
 from .plugins import Registry, get_registry
 from .store import ResultStore
-from .work import Chunk, CodecSpec, Job, RunSpec, resolve_dataset, row_key
+from .work import Chunk, CodecSpec, Job, RunSpec, build_metric, resolve_dataset, row_key
 
 CLEAN = ("clean", 0)
 
@@ -112,13 +112,20 @@ def select_variants(config: RunConfig, registry: Registry) -> list[tuple[str, in
 
 
 def select_metrics(config: RunConfig, registry: Registry) -> tuple[str, ...]:
-    names = list(config.metrics)
-    if names == ["all"]:
-        return tuple(sorted(registry.metrics))
-    for name in names:
-        if name not in registry.metrics:
-            raise ConfigError(f"unknown metric {name!r} (installed: {', '.join(sorted(registry.metrics))})")
-    return tuple(dict.fromkeys(["bpp", *names]))
+    """Metric choices (``NAME`` or ``NAME:key=value,...``); ``all`` = every metric with ``default = True``.
+
+    ``bpp`` is always measured. Each choice is built once here so a mistake is a one-line error.
+    """
+    choices: list[str] = []
+    for text in config.metrics:
+        if text == "all":
+            choices += [n for n, m in sorted(registry.metrics.items()) if m.default]
+        else:
+            choices.append(text)
+    choices = list(dict.fromkeys(["bpp", *choices]))
+    for text in choices:
+        build_metric(registry, text)
+    return tuple(choices)
 
 
 def plan(config: RunConfig, registry: Registry) -> tuple[RunSpec, list[tuple[str, int, Job]], list[str]]:

@@ -45,6 +45,7 @@ class RunSpec:
     dataset: str
     dataset_options: tuple[tuple[str, Any], ...]
     codecs: tuple[CodecSpec, ...]
+    #: metric choices, ``NAME`` or ``NAME:key=value,...``
     metrics: tuple[str, ...]
     seed: int = 0
     device: str = "cpu"
@@ -86,6 +87,19 @@ class ChunkResult:
     worker: str = ""
 
 
+def build_metric(registry: Registry, choice: str) -> Metric:
+    """A registered metric from ``NAME`` or ``NAME:key=value,...``; a mistake is a ConfigError."""
+    from .config import ConfigError, parse_choice
+
+    name, settings = parse_choice(choice, "--metric")
+    if name not in registry.metrics:
+        raise ConfigError(f"unknown metric {name!r} (installed: {', '.join(sorted(registry.metrics))})")
+    try:
+        return registry.metrics[name].configure(**settings) if settings else registry.metrics[name]
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def plugin_names(registry: Registry) -> str:
     return ", ".join(p.name for p in registry.plugins if not p.name.startswith("oodnic_platform.")) or "none"
 
@@ -114,13 +128,9 @@ class WorkerState:
         self.refs: dict[str, ImageRef] = {ref.name: ref for ref in self.dataset.images()}
         self.codecs: list[Codec | None] = [None] * len(spec.codecs)
         self.plugin_versions = {p.name: f"{p.distribution} {p.version}".strip() for p in self.registry.plugins}
-        self.metrics: list[Metric] = []
-        for name in spec.metrics:
-            if name not in self.registry.metrics:
-                raise KeyError(f"metric {name!r} is not installed in this worker (plugins: {plugin_names(self.registry)})")
-            metric = self.registry.metrics[name]
+        self.metrics: list[Metric] = [build_metric(self.registry, choice) for choice in spec.metrics]
+        for metric in self.metrics:
             metric.load(spec.device)
-            self.metrics.append(metric)
 
     def codec(self, index: int) -> Codec:
         """The configured codec, loaded on the device on first use."""

@@ -84,6 +84,20 @@ class MeanError(Metric):
         return {"mean": total["sum"] / total["count"]}
 
 
+class ScaledError(Metric):
+    """Mean absolute error times ``factor``: a metric with a setting, left out of ``all``."""
+
+    name = "scaled_error"
+    default = False
+    factor = 1.0
+
+    def settings(self):
+        return {"factor": self.factor}
+
+    def compute(self, sample: Sample):
+        return self.factor * float(np.mean(np.abs(sample.input.astype(float) - sample.reconstruction)))
+
+
 @hookimpl
 def register_codecs(register):
     register(QuantCodec())
@@ -97,3 +111,4 @@ def register_corruptions(register):
 @hookimpl
 def register_metrics(register):
     register(MeanError())
+    register(ScaledError())

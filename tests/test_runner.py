@@ -132,3 +132,14 @@ def test_optional_codecs_are_skipped_with_a_warning(fixture_plugins, tmp_path):
     with pytest.warns(RuntimeWarning, match="skipping optional codec not-installed"):
         outcome = run(cfg, progress=False)
     assert {r["codec"] for r in outcome.store.rows()} == {"quant"}
+
+
+def test_metric_settings_and_the_default_selection(fixture_plugins, tmp_path):
+    plain = run(config(tmp_path, "plain", corruptions=[]), progress=False).store.rows()
+    assert "scaled_error" not in plain[0]  # default = False keeps it out of "all"
+    one = run(config(tmp_path, "one", corruptions=[], metrics=["scaled_error"]), progress=False).store.rows()
+    two = run(config(tmp_path, "two", corruptions=[], metrics=["scaled_error:factor=2"]), progress=False).store.rows()
+    assert [2 * r["scaled_error"] for r in one] == pytest.approx([r["scaled_error"] for r in two])
+    assert "psnr" in plain[0] and plain[0]["psnr"] is not None
+    with pytest.raises(ConfigError, match="scaled_error setting factor must be a float"):
+        run(config(tmp_path, "bad", metrics=["scaled_error:factor=x"]), progress=False)
