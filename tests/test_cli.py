@@ -146,3 +146,18 @@ def test_corrupt_writes_a_verifiable_set_that_runs_like_on_the_fly(env, tmp_path
     (out_a / "test_noise" / "1" / "astronaut.png").write_bytes(b"tampered")
     tampered = oodnic(*run_args, "--dataset", str(out_a), "--run-dir", str(tmp_path / "r3"), env=env)
     assert "SHA-256 differs from the manifest" in tampered.stderr + str(table(tmp_path / "r3"))
+
+
+def test_presets_are_listed_and_valid(env):
+    from oodnic_platform.cli import PRESETS
+    from oodnic_platform.config import load_toml
+
+    listing = oodnic("run", "--preset", "list", env=env).stdout
+    assert "paper-kodak-c" in listing and "paper-clic-c" in listing
+    for path in PRESETS.glob("*.toml"):
+        config = load_toml(path)
+        assert config.severities == [1, 2, 3, 4, 5] and config.corruptions == ["all"]
+        assert {c.name for c in config.codecs} >= {"jpeg", "jpeg2000", "avif", "bpg", "hevc-intra"}
+        assert all(c.optional for c in config.codecs)
+    result = oodnic("run", "--preset", "nope", env=env)
+    assert result.returncode == 2 and "unknown preset 'nope'" in result.stderr
