@@ -24,7 +24,7 @@ Requirements = dict[str, tuple[str, str]]
 
 #: One chunk at a time per process: the core's per-process worker state is not thread-safe.
 _LOCK = threading.Lock()
-_READY: tuple[RunSpec, Requirements, int | None] | None = None
+_READY: tuple[RunSpec, Requirements] | None = None
 
 
 @dataclass
@@ -85,27 +85,27 @@ def check_plugins(spec: RunSpec, needed: Requirements) -> str | None:
     return f"{'; '.join(problems)} (its plugins: {plugins}{failed})"
 
 
-def prepare(spec: RunSpec, needed: Requirements, threads: int | None) -> str | None:
+def prepare(spec: RunSpec, needed: Requirements) -> str | None:
     """Check plugins and build this process's worker state once per run; a failure says why."""
     global _READY
-    if _READY == (spec, needed, threads):
+    if _READY == (spec, needed):
         return None
     problem = check_plugins(spec, needed)
     if problem:
         return f"worker {worker_label()} {problem}"
     try:
-        init_worker(spec, threads)
+        init_worker(spec, threads=None)  # thread counts: the worker's environment (OMP_NUM_THREADS)
     except Exception as exc:  # dataset missing on this machine, metric failing to load, ...
         text = " ".join(str(exc).split())
         return f"worker {worker_label()} cannot set up the run: {type(exc).__name__}: {text}"
-    _READY = (spec, needed, threads)
+    _READY = (spec, needed)
     return None
 
 
-def run_task(spec: RunSpec, chunk: Chunk, needed: Requirements, threads: int | None) -> ChunkResult | SetupFailure:
+def run_task(spec: RunSpec, chunk: Chunk, needed: Requirements) -> ChunkResult | SetupFailure:
     """The Dask task: one chunk of the grid, after the worker's one-time check."""
     with _LOCK:
-        problem = prepare(spec, needed, threads)
+        problem = prepare(spec, needed)
         if problem:
             return SetupFailure(problem)
         return run_chunk(spec, chunk)

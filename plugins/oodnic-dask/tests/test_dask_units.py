@@ -29,7 +29,7 @@ def test_bad_options_are_refused(options):
 def test_a_missing_plugin_is_returned_not_raised(fixture_registry):
     spec = RunSpec("sample", (), (CodecSpec("nosuchcodec"), CodecSpec("dquant")), ("bpp",))
     needed = {"codec nosuchcodec": ("2.0", "oodnic-nosuch 1.0"), "codec dquant": ("0.9", "x")}
-    outcome = run_task(spec, Chunk("clean", 0, ()), needed, None)
+    outcome = run_task(spec, Chunk("clean", 0, ()), needed)
     assert isinstance(outcome, SetupFailure)
     assert "lacks codec 'nosuchcodec' (from oodnic-nosuch 1.0 on the driver)" in outcome.message
     assert "has codec 'dquant' version '1.0', the driver '0.9'" in outcome.message
@@ -38,6 +38,6 @@ def test_a_missing_plugin_is_returned_not_raised(fixture_registry):
 
 def test_a_dataset_the_worker_cannot_open_is_returned(fixture_registry, tmp_path):
     spec = RunSpec(str(tmp_path / "absent"), (), (CodecSpec("dquant"),), ("bpp",))
-    outcome = run_task(spec, Chunk("clean", 0, ()), {}, None)
+    outcome = run_task(spec, Chunk("clean", 0, ()), {})
     assert isinstance(outcome, SetupFailure)
     assert "cannot set up the run: DatasetError: no such dataset or folder" in outcome.message
