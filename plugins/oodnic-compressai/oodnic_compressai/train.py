@@ -2,17 +2,21 @@
 
 Loss ``lambda * 255^2 * MSE + bpp`` with Adam, random crops from images preloaded
 in memory, and an auxiliary Adam optimiser for the entropy bottleneck's
-quantiles. Every random draw comes from ``--seed``. The highest-rate point is
-trained from scratch; each lower one starts from the weights of the point above
-it (warm start), which is what makes a few CPU minutes per rate point enough.
-Checkpoints are numbered from the lowest rate (1) up. Never train on Kodak: it
-is the test set.
+quantiles. Every random draw comes from ``--seed``.
+
+From scratch, the highest-rate point is trained first and each lower one starts
+from the weights of the point above it (warm start), which is what makes a few
+CPU minutes per rate point go far. With ``--init CHECKPOINT`` every rate point
+is instead fine-tuned from that checkpoint (e.g. one of a previous run, or a
+pretrained model). Checkpoints are numbered from the lowest rate (1) up. Never
+train on Kodak: it is the test set.
 
     python -m oodnic_compressai.train --data ../shared/datasets/wikipedia-photos --out weights/
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import time
@@ -26,7 +30,9 @@ from compressai.losses import RateDistortionLoss
 from compressai.models import CompressionModel
 from PIL import Image
 
+from .checkpoints import read_checkpoint
 from .models import ARCHITECTURES
+from .user import load_checkpoint_model
 
 #: CompressAI's MSE lambdas for its qualities 1..8.
 COMPRESSAI_LAMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.1800)
@@ -107,14 +113,24 @@ def train_rate_point(
     return last
 
 
+def without_gaussian_tables(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Drop the Gaussian conditionals' CDF tables: they depend only on the fixed scale table,
+    ``update()`` rebuilds them at load time, and they are most of a small model's file."""
+    prefixes = {k[: -len(".scale_bound")] for k in state_dict if k.endswith(".scale_bound")}
+    tables = {f"{p}.{name}" for p in prefixes for name in ("_quantized_cdf", "_offset", "_cdf_length", "scale_table")}
+    return {k: v for k, v in state_dict.items() if k not in tables}
+
+
 @click.command("compressai-train")
 @click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
               help="folder of training images (e.g. wikipedia-photos; never Kodak)")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="folder for the <name>-<k>.pt checkpoints")
 @click.option("--name", default="oodnic-tiny", show_default=True, help="file name prefix")
-@click.option("--architecture", default="bmshj2018-hyperprior", show_default=True,
-              type=click.Choice(["bmshj2018-factorized", "bmshj2018-hyperprior", "mbt2018-mean"]))
+@click.option("--architecture", default=None, type=click.Choice(["bmshj2018-factorized", "bmshj2018-hyperprior", "mbt2018-mean"]),
+              help="[default: bmshj2018-hyperprior, or the --init checkpoint's]")
+@click.option("--init", "init_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="fine-tune every rate point from this checkpoint instead of training from scratch")
 @click.option("-N", "n_channels", default=48, show_default=True, help="channels N")
 @click.option("-M", "m_channels", default=64, show_default=True, help="latent channels M")
 @click.option("--lambdas", default="0.0035,0.013,0.0483", show_default=True,
@@ -126,27 +142,37 @@ def train_rate_point(
 @click.option("--seed", default=0, show_default=True)
 @click.option("--threads", default=1, show_default=True,
               help="torch CPU threads (on a busy shared machine 1 is several times faster than 2)")
-def train_command(data_dir: Path, out_dir: Path, name: str, architecture: str, n_channels: int, m_channels: int,
-                  lambdas: str, steps: int, batch: int, crop: int, lr: float, seed: int, threads: int) -> None:
+def train_command(data_dir: Path, out_dir: Path, name: str, architecture: str | None, init_path: Path | None,
+                  n_channels: int, m_channels: int, lambdas: str, steps: int, batch: int, crop: int, lr: float,
+                  seed: int, threads: int) -> None:
     """Train a small CompressAI model at a few rate points and save one checkpoint per point."""
     threads_before, deterministic_before = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     torch.set_num_threads(threads)
     torch.use_deterministic_algorithms(True)
     try:
-        _train(data_dir, out_dir, name, architecture, n_channels, m_channels, lambdas, steps, batch, crop, lr, seed)
+        _train(data_dir, out_dir, name, architecture, init_path, n_channels, m_channels, lambdas, steps, batch, crop,
+               lr, seed)
     finally:
         torch.set_num_threads(threads_before)
         torch.use_deterministic_algorithms(deterministic_before)
 
 
-def _train(data_dir: Path, out_dir: Path, name: str, architecture: str, n_channels: int, m_channels: int,
-           lambdas: str, steps: int, batch: int, crop: int, lr: float, seed: int) -> None:
+def _train(data_dir: Path, out_dir: Path, name: str, architecture: str | None, init_path: Path | None,
+           n_channels: int, m_channels: int, lambdas: str, steps: int, batch: int, crop: int, lr: float,
+           seed: int) -> None:
     torch.manual_seed(seed)
     images = load_images(data_dir, crop)
     out_dir.mkdir(parents=True, exist_ok=True)
-    model = ARCHITECTURES[architecture](n_channels, m_channels)
+    if init_path is not None:
+        architecture = architecture or str(read_checkpoint(init_path).get("architecture", ""))
+        init = load_checkpoint_model(init_path, architecture)
+    else:
+        architecture = architecture or "bmshj2018-hyperprior"
+        model = ARCHITECTURES[architecture](n_channels, m_channels)
     ladder = sorted(float(v) for v in lambdas.split(","))
     for k in reversed(range(len(ladder))):
+        if init_path is not None:
+            model = copy.deepcopy(init)
         lmbda = ladder[k]
         rng = np.random.default_rng([seed, k])
         start = time.perf_counter()
@@ -154,7 +180,8 @@ def _train(data_dir: Path, out_dir: Path, name: str, architecture: str, n_channe
         minutes = (time.perf_counter() - start) / 60
         path = out_dir / f"{name}-{k + 1}.pt"
         torch.save({"architecture": architecture, "lambda": lmbda, "seed": seed, "steps": steps,
-                    "state_dict": model.state_dict()}, path)
+                    "init": init_path.name if init_path else "", "state_dict": without_gaussian_tables(model.state_dict())},
+                   path)
         print(json.dumps({"saved": str(path), "lambda": lmbda, "minutes": round(minutes, 1),
                           "final": {k: round(v, 4) for k, v in losses.items()}}), flush=True)
 

@@ -67,6 +67,7 @@ def test_rate_distortion_points_increase_with_quality(rd_points):
 def test_lowest_rate_beats_jpeg_at_equal_bpp(kodak, rd_points):
     jpeg = sorted(jpeg_point(kodak, q) for q in JPEG_LADDER)
     bpp, nic_psnr = rd_points[0]
-    assert jpeg[0][0] <= bpp <= jpeg[-1][0], "JPEG ladder does not bracket the model's rate"
+    assert bpp <= jpeg[-1][0]
+    # below JPEG's lowest rate np.interp takes JPEG's lowest point: more bits for JPEG, a conservative comparison
     jpeg_psnr = float(np.interp(bpp, [p[0] for p in jpeg], [p[1] for p in jpeg]))
     assert nic_psnr > jpeg_psnr, f"oodnic-tiny {nic_psnr:.2f} dB vs JPEG {jpeg_psnr:.2f} dB at {bpp:.3f} bpp"

@@ -35,6 +35,7 @@ def test_training_writes_loadable_checkpoints_lowest_rate_first(photos, tmp_path
     for k, lmbda in ((1, 0.01), (2, 0.05)):
         checkpoint = torch.load(tmp_path / "a" / f"oodnic-tiny-{k}.pt", weights_only=True)
         assert checkpoint["lambda"] == lmbda and checkpoint["architecture"] == "bmshj2018-hyperprior"
+        assert "gaussian_conditional._quantized_cdf" not in checkpoint["state_dict"]  # rebuilt at load
     model = load_checkpoint_model(tmp_path / "a" / "oodnic-tiny-1.pt")
     x = torch.rand(1, 3, 64, 64)
     coded = model.compress(x)
@@ -49,6 +50,16 @@ def test_same_seed_same_weights(photos, tmp_path):
     a, b, c = (torch.load(tmp_path / d / "oodnic-tiny-1.pt", weights_only=True)["state_dict"] for d in "abc")
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert not all(torch.equal(a[k], c[k]) for k in a)
+
+
+def test_init_fine_tunes_every_rate_point_from_the_checkpoint(photos, tmp_path):
+    train(photos, tmp_path / "a")
+    train(photos, tmp_path / "b", "--init", str(tmp_path / "a" / "oodnic-tiny-2.pt"), "--steps", "0")
+    init = torch.load(tmp_path / "a" / "oodnic-tiny-2.pt", weights_only=True)["state_dict"]
+    for k in (1, 2):
+        tuned = torch.load(tmp_path / "b" / f"oodnic-tiny-{k}.pt", weights_only=True)
+        assert tuned["init"] == "oodnic-tiny-2.pt"
+        assert all(torch.equal(init[key], tuned["state_dict"][key]) for key in init if "g_a" in key or "h_s" in key)
 
 
 def test_refuses_to_train_on_kodak(tmp_path):
