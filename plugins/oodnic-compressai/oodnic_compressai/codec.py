@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import copy
 import zlib
-from typing import Any, Sequence
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
 
 import compressai
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 from compressai.entropy_models.entropy_models_vbr import EntropyBottleneckVbr
 from compressai.models import CompressionModel
 from compressai.models.vbr import ScaleHyperpriorVbr
@@ -27,8 +29,8 @@ from .bitstream import Frame, pack, unpack
 
 STRIDE = 64
 PAD_MODE = "replicate"
-#: images per network call are capped so that a batch holds at most this many pixels
-MAX_BATCH_PIXELS = 4 * 768 * 512
+#: pixels per network call: on CPU one Kodak image (bigger batches only thrash memory), more on a GPU
+BATCH_PIXELS = {"cpu": 768 * 512, "cuda": 16 * 768 * 512}
 
 
 def as_float32(quality: Quality) -> float:
@@ -110,6 +112,10 @@ class CompressAICodec(Codec):
             self._models[key] = model.to(self.device).eval()
         return self._models[key]
 
+    @property
+    def batch_pixels(self) -> int:
+        return BATCH_PIXELS["cuda" if self.device.startswith("cuda") else "cpu"]
+
     def coding_kwargs(self, model: CompressionModel, quality: float) -> dict[str, Any]:
         if is_variable_rate(model):
             return {"stage": 2, "s": 0, "inputscale": torch.tensor(quality, device=self.device)}
@@ -129,7 +135,7 @@ class CompressAICodec(Codec):
         model = self.model(quality)
         kwargs = self.coding_kwargs(model, quality)
         out: list[bytes] = []
-        for chunk in _chunks(list(images)):
+        for chunk in _chunks(list(images), self.batch_pixels):
             out.extend(self._encode_chunk(model, chunk, quality, kwargs))
         return out
 
@@ -145,7 +151,7 @@ class CompressAICodec(Codec):
             groups.setdefault((frame.quality, frame.size, frame.shape, len(frame.strings)), []).append(index)
         images: list[np.ndarray | None] = [None] * len(frames)
         for (quality, size, shape, _), indices in groups.items():
-            for chunk in _chunks(indices, size):
+            for chunk in _chunks(indices, self.batch_pixels, size):
                 decoded = self._decode_chunk([frames[i] for i in chunk], quality, size, shape)
                 for i, image in zip(chunk, decoded):
                     images[i] = image
@@ -158,9 +164,10 @@ class CompressAICodec(Codec):
         height, width = images[0].shape[:2]
         x = torch.from_numpy(np.stack(images)).to(self.device).permute(0, 3, 1, 2).float().div_(255.0)
         x = pad(x, _stride(model))
-        coded = model.compress(x, **kwargs)
+        with _capture_output(getattr(model, "g_a", None)) as analysis:
+            coded = model.compress(x, **kwargs)
         shape = tuple(int(v) for v in coded["shape"])
-        bits = self._estimated_bits(model, x, kwargs) if self.estimate_bpp else None
+        bits = _estimated_bits(model, x, kwargs, analysis.get("y")) if self.estimate_bpp else None
         out = []
         for i in range(len(images)):
             frame = Frame(self.model_id, quality, (height, width), shape, tuple(s[i] for s in coded["strings"]))
@@ -177,12 +184,6 @@ class CompressAICodec(Codec):
         x_hat = x_hat[:, :, : size[0], : size[1]].clamp(0, 1).mul(255).round().to(torch.uint8)
         return list(x_hat.permute(0, 2, 3, 1).cpu().numpy())
 
-    @staticmethod
-    def _estimated_bits(model: CompressionModel, x: torch.Tensor, kwargs: dict[str, Any]) -> list[float]:
-        """Bits per image that the forward pass's likelihoods predict (entropy estimate)."""
-        likelihoods = model(x, **kwargs)["likelihoods"].values()
-        return [float(v) for v in sum(-torch.log2(lk).flatten(1).sum(1) for lk in likelihoods)]
-
 
 def pad(x: torch.Tensor, stride: int = STRIDE) -> torch.Tensor:
     """Pad NCHW ``x`` right and bottom to a multiple of ``stride`` by replicating edge pixels."""
@@ -194,10 +195,50 @@ def _stride(model: CompressionModel) -> int:
     return max(STRIDE, int(getattr(model, "downsampling_factor", STRIDE)))
 
 
-def _chunks(items: list, size: tuple[int, int] | None = None) -> list[list]:
-    """Split ``items`` (images, or indices of images of ``size``) into batches of at most MAX_BATCH_PIXELS."""
+def _chunks(items: list, max_pixels: int, size: tuple[int, int] | None = None) -> list[list]:
+    """Split ``items`` (images, or indices of images of ``size``) into batches of at most ``max_pixels``."""
     if not items:
         return []
     height, width = size if size is not None else items[0].shape[:2]
-    step = max(1, MAX_BATCH_PIXELS // (height * width))
+    step = max(1, max_pixels // (height * width))
     return [items[i : i + step] for i in range(0, len(items), step)]
+
+
+@contextmanager
+def _capture_output(module: nn.Module | None) -> Iterator[dict[str, torch.Tensor]]:
+    """Record ``module``'s output (as ``"y"``) while the block runs."""
+    captured: dict[str, torch.Tensor] = {}
+    handle = module.register_forward_hook(lambda _m, _i, out: captured.update(y=out)) if module is not None else None
+    try:
+        yield captured
+    finally:
+        if handle is not None:
+            handle.remove()
+
+
+class _Constant(nn.Module):
+    def __init__(self, value: torch.Tensor):
+        super().__init__()
+        self.value = value
+
+    def forward(self, *_: Any) -> torch.Tensor:
+        return self.value
+
+
+def _estimated_bits(model: CompressionModel, x: torch.Tensor, kwargs: dict[str, Any],
+                    y: torch.Tensor | None) -> list[float]:
+    """Bits per image that the forward pass's likelihoods predict (entropy estimate).
+
+    With ``y``, compress()'s analysis output, the forward pass reuses it instead of
+    running ``g_a`` again and skips ``g_s`` (the likelihoods do not depend on it).
+    """
+    swap = y is not None and isinstance(getattr(model, "g_s", None), nn.Module)
+    originals = (model.g_a, model.g_s) if swap else None
+    if swap:
+        model.g_a, model.g_s = _Constant(y), nn.Identity()
+    try:
+        likelihoods = model(x, **kwargs)["likelihoods"].values()
+    finally:
+        if originals is not None:
+            model.g_a, model.g_s = originals
+    return [float(v) for v in sum(-torch.log2(lk).flatten(1).sum(1) for lk in likelihoods)]

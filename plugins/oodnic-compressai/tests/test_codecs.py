@@ -59,6 +59,19 @@ def test_every_zoo_architecture_round_trips(tmp_path, image, arch):
     np.testing.assert_array_equal(recon, codec.decode(data))
 
 
+@pytest.mark.parametrize("arch", ZOO)
+def test_estimated_bpp_is_the_plain_forward_pass_estimate(tmp_path, image, arch):
+    codec = user_codec(tmp_path, arch)
+    quality = quality_of(arch)
+    model = codec.model(quality)
+    x = pad(torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255)
+    with torch.no_grad():
+        likelihoods = model(x, **codec.coding_kwargs(model, quality))["likelihoods"].values()
+    bits = float(sum(-torch.log2(lk).sum() for lk in likelihoods))
+    assert codec.encode(image, quality).info["est_bpp"] == pytest.approx(bits / (50 * 70), rel=1e-5)
+    assert isinstance(model.g_a, torch.nn.Sequential)  # the encoder's shortcut put everything back
+
+
 @pytest.mark.parametrize("arch", [a for a in ZOO if a not in AUTOREGRESSIVE and a != "mbt2018-vbr"])
 def test_entropy_decoding_equals_forward_quantised_reconstruction(tmp_path, image, arch):
     codec = user_codec(tmp_path, arch)
