@@ -52,7 +52,8 @@ class LocalExecutor(Executor):
             return
         threads = max(1, (os.cpu_count() or 1) // self.workers)
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(self.workers, mp_context=context, initializer=init_worker, initargs=(spec, threads)) as pool:
+        with ProcessPoolExecutor(self.workers, mp_context=context, initializer=init_worker,
+                                 initargs=(spec, threads, True)) as pool:
             pending: set[Future] = set()
             queue = iter(chunks)
             for chunk in queue:  # keep two chunks per worker in flight: bounded memory

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 import warnings
@@ -17,7 +16,8 @@ from .config import CodecChoice, ConfigError, RunConfig
 from .executor import Executor
 from .plugins import Registry, get_registry
 from .store import ResultStore
-from .work import Chunk, CodecSpec, Job, RunSpec, build_metric, resolve_dataset, row_key
+from .work import (DEVICE_RE, Chunk, CodecSpec, Job, RunSpec, build_metric, resolve_dataset, resolve_device,
+                   row_key)
 
 CLEAN = ("clean", 0)
 
@@ -30,26 +30,6 @@ class RunOutcome:
     failed: int
     store: ResultStore
     keys: list[str]
-
-
-def resolve_device(device: str) -> str:
-    """``auto`` -> ``cuda`` when torch sees a GPU, else ``cpu``; explicit devices are checked."""
-    if device not in ("auto", "cpu") and not device.startswith("cuda"):
-        raise ConfigError(f"--device must be auto, cpu, cuda or cuda:N, got {device!r}")
-    if device == "cpu" or importlib.util.find_spec("torch") is None:
-        if device.startswith("cuda"):
-            raise ConfigError(f"--device {device}: torch is not installed")
-        return "cpu"
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if not torch.cuda.is_available():
-        raise ConfigError(f"--device {device}: no CUDA device is visible to torch")
-    index = int(device.partition(":")[2] or 0)
-    if index >= torch.cuda.device_count():
-        raise ConfigError(f"--device {device}: only {torch.cuda.device_count()} CUDA device(s)")
-    return device
 
 
 def select_codecs(config: RunConfig, registry: Registry) -> list[tuple[CodecSpec, Codec, list[Any]]]:
@@ -145,7 +125,7 @@ def plan(config: RunConfig, registry: Registry) -> tuple[RunSpec, list[tuple[str
         codecs=tuple(c[0] for c in codecs),
         metrics=metrics,
         seed=config.seed,
-        device=resolve_device(config.device),
+        device=config.device,
         max_pixels=config.max_pixels,
         sample_image=refs[0].name if refs else "",
     )
@@ -192,6 +172,10 @@ def run(config: RunConfig, registry: Registry | None = None, progress: bool = Tr
     """Run (or resume) the grid of ``config``; returns counts and the open store."""
     registry = registry or get_registry()
     spec, jobs, _ = plan(config, registry)
+    if config.executor == "local":
+        resolve_device(config.device)
+    elif not DEVICE_RE.match(config.device):  # remote workers resolve it on their own machines
+        resolve_device(config.device)
     executor = make_executor(config, registry)
     run_dir = config.resolved_run_dir()
     store = ResultStore(run_dir / "results.sqlite")

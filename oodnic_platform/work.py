@@ -8,8 +8,12 @@ Nothing here touches the results store; the driver commits what comes back.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import re
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,7 +52,8 @@ class RunSpec:
     #: metric choices, ``NAME`` or ``NAME:key=value,...``
     metrics: tuple[str, ...]
     seed: int = 0
-    device: str = "cpu"
+    #: as asked for (``auto``, ``cpu``, ``cuda:1``); each worker resolves it on its own machine
+    device: str = "auto"
     max_pixels: int = DEFAULT_MAX_PIXELS
     #: Image whose centre crops (input, reconstructions) are kept for the report.
     sample_image: str = ""
@@ -87,6 +92,28 @@ class ChunkResult:
     worker: str = ""
 
 
+def resolve_device(device: str) -> str:
+    """``auto`` -> ``cuda`` when torch sees a GPU, else ``cpu``; an explicit device is checked."""
+    from .config import ConfigError
+
+    if not DEVICE_RE.match(device):
+        raise ConfigError(f"--device must be auto, cpu, cuda or cuda:N, got {device!r}")
+    if device == "cpu" or importlib.util.find_spec("torch") is None:
+        if device.startswith("cuda"):
+            raise ConfigError(f"--device {device}: torch is not installed")
+        return "cpu"
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if not torch.cuda.is_available():
+        raise ConfigError(f"--device {device}: no CUDA device is visible to torch")
+    index = int(device.partition(":")[2] or 0)
+    if index >= torch.cuda.device_count():
+        raise ConfigError(f"--device {device}: only {torch.cuda.device_count()} CUDA device(s)")
+    return device
+
+
 def build_metric(registry: Registry, choice: str) -> Metric:
     """A registered metric from ``NAME`` or ``NAME:key=value,...``; a mistake is a ConfigError."""
     from .config import ConfigError, parse_choice
@@ -123,6 +150,7 @@ class WorkerState:
 
     def __init__(self, spec: RunSpec):
         self.spec = spec
+        self.device = resolve_device(spec.device)
         self.registry = get_registry()
         self.dataset = resolve_dataset(self.registry, spec.dataset, dict(spec.dataset_options))
         self.refs: dict[str, ImageRef] = {ref.name: ref for ref in self.dataset.images()}
@@ -130,33 +158,46 @@ class WorkerState:
         self.plugin_versions = {p.name: f"{p.distribution} {p.version}".strip() for p in self.registry.plugins}
         self.metrics: list[Metric] = [build_metric(self.registry, choice) for choice in spec.metrics]
         for metric in self.metrics:
-            metric.load(spec.device)
+            metric.load(self.device)
 
     def codec(self, index: int) -> Codec:
         """The configured codec, loaded on the device on first use."""
         codec = self.codecs[index]
         if codec is None:
             codec = self.spec.codecs[index].build(self.registry)
-            codec.load(self.spec.device)
+            codec.load(self.device)
             self.codecs[index] = codec
         return codec
 
 
 _STATE: WorkerState | None = None
+DEVICE_RE = re.compile(r"^(auto|cpu|cuda(:\d+)?)$")
 SAMPLE_CROP = 256
 
 
-def init_worker(spec: RunSpec, threads: int | None) -> None:
-    """Process initialiser: cap torch's threads so parallel workers share the cores."""
+def init_worker(spec: RunSpec, threads: int | None, exit_with_parent: bool = False) -> None:
+    """Process initialiser: share the cores between workers, and never outlive the driver.
+
+    ``OMP_NUM_THREADS`` covers torch imported later; torch already imported is capped directly.
+    """
     if threads is not None:
         os.environ.setdefault("OMP_NUM_THREADS", str(threads))
-        try:
-            import torch
-
-            torch.set_num_threads(threads)
-        except ImportError:
-            pass
+        if "torch" in sys.modules:
+            sys.modules["torch"].set_num_threads(threads)
+    if exit_with_parent:
+        _watch_parent(os.getppid())
     worker_state(spec)
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker when its parent dies (even by ``kill -9``), instead of lingering as an orphan."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="oodnic-parent-watch", daemon=True).start()
 
 
 def worker_state(spec: RunSpec) -> WorkerState:

@@ -16,10 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from oodnic_platform import Registry, get_registry
-from oodnic_platform.config import ConfigError
-from oodnic_platform.executor import Executor
-from oodnic_platform.work import Chunk, ChunkResult, RunSpec
+from oodnic_platform import Chunk, ChunkResult, ConfigError, Executor, Registry, RunSpec, get_registry
 
 from .placement import GPU, codec_resources, gpu_workers, split_by_resource
 from .remote import Requirements, SetupFailure, check_plugins, requirements, run_task

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from oodnic_platform import Registry
-from oodnic_platform.work import Chunk, RunSpec
+from oodnic_platform import Chunk, Registry, RunSpec
 
 #: The Dask worker resource neural codecs request: ``dask worker ADDR --resources GPU=1``.
 GPU = "GPU"

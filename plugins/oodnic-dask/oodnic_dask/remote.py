@@ -16,8 +16,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from oodnic_platform import Registry, get_registry
-from oodnic_platform.work import Chunk, ChunkResult, RunSpec, init_worker, run_chunk
+from oodnic_platform import Chunk, ChunkResult, Registry, RunSpec, get_registry, init_worker, run_chunk
 
 #: ``"codec jpeg"`` -> (version, "distribution version" that registered it on the driver)
 Requirements = dict[str, tuple[str, str]]

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from dask_testing import GRID_ROWS, assert_same_table, finished_rows, oodnic_run, wait_for
 
-from oodnic_platform.work import Chunk, CodecSpec, Job, RunSpec
+from oodnic_platform import Chunk, CodecSpec, Job, RunSpec
 from oodnic_dask.executor import DaskExecutor
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from oodnic_platform.work import Chunk, CodecSpec, Job, RunSpec
+from oodnic_platform import Chunk, CodecSpec, Job, RunSpec
 from oodnic_dask.executor import DaskExecutor
 from oodnic_dask.placement import split_by_resource
 from oodnic_dask.remote import SetupFailure, run_task
