@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
@@ -11,7 +12,7 @@ from oodnic_testing import OODNIC, fixture_environ, oodnic
 from oodnic_platform.store import TIMING_COLUMNS
 
 ARGS = ["run", "--dataset", "sample", "--codec", "quant", "--quality", "2,4,6", "--corruption", "test_noise",
-        "--severity", "1,2", "--no-progress"]
+        "--severity", "1,2", "--workers", "2", "--no-progress"]
 
 
 def rows(run_dir):
@@ -33,6 +34,29 @@ def count(run_dir) -> int:
         return 0
 
 
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def wait_gone(pids: list[int], timeout: float = 10) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        alive = [p for p in pids if os.path.exists(f"/proc/{p}") and "zombie" not in _state(p)]
+        if not alive:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            return next((line for line in handle if line.startswith("State:")), "").lower()
+    except OSError:
+        return "gone"
+
+
 def test_kill_minus_nine_then_rerun_equals_an_uninterrupted_run(tmp_path):
     reference = tmp_path / "reference"
     assert oodnic(*ARGS, "--run-dir", str(reference)).returncode == 0
@@ -46,9 +70,11 @@ def test_kill_minus_nine_then_rerun_equals_an_uninterrupted_run(tmp_path):
     deadline = time.time() + 120
     while count(killed) < 6 and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
+    workers = children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     partial = count(killed)
+    assert workers and wait_gone(workers), "pool workers must not outlive a killed driver"
     assert 0 < partial < len(expected_rows), "the kill must land mid-run"
 
     resumed = oodnic(*ARGS, "--run-dir", str(killed))
