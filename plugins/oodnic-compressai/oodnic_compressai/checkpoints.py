@@ -16,9 +16,12 @@ import torch
 from compressai.models import CompressionModel
 from compressai.zoo import load_state_dict as rename_state_dict
 
+from .models import ARCHITECTURES, VBR_RATE_BOTTLENECK
+
 #: where training scripts commonly nest the state dict inside a checkpoint
 NESTED_KEYS = ("state_dict", "network", "model_state_dict", "model")
 CDF_BUFFERS = {"_offset": torch.int32, "_quantized_cdf": torch.int32, "_cdf_length": torch.int32}
+VBR_EB_BUFFERS = tuple(f"entropy_bottleneck.{name}" for name in CDF_BUFFERS)
 
 
 class CheckpointError(ValueError):
@@ -97,3 +100,26 @@ def build_model(cls: type[CompressionModel], state_dict: dict[str, torch.Tensor]
     model.eval()
     model.update()  # computes only the CDF tables that are missing
     return model
+
+
+def load_checkpoint_model(path: str | Path, arch: str = "", model_class: str = "") -> CompressionModel:
+    """A model from a checkpoint file: a zoo architecture name or a ``module:Class`` import path.
+
+    Without either, the checkpoint's own ``"architecture"`` entry names the zoo architecture.
+    """
+    checkpoint = read_checkpoint(path)
+    if not model_class and not arch:
+        arch = str(checkpoint.get("architecture", ""))
+    if model_class:
+        cls = import_model_class(model_class)
+    elif arch in ARCHITECTURES:
+        cls = ARCHITECTURES[arch]
+    else:
+        raise CheckpointError(f"unknown architecture {arch!r} for {path} (zoo: {', '.join(sorted(ARCHITECTURES))})")
+    state_dict = state_dict_of(checkpoint, path)
+    kwargs = {}
+    if arch in VBR_RATE_BOTTLENECK:
+        kwargs["vr_entbttlnck"] = True
+        # its hyperprior tables are rebuilt for every rate; start them empty so any stored size loads
+        state_dict.update({key: state_dict[key].new_empty(0) for key in VBR_EB_BUFFERS if key in state_dict})
+    return build_model(cls, state_dict, **kwargs)

@@ -18,10 +18,10 @@ import compressai
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 from compressai.entropy_models.entropy_models_vbr import EntropyBottleneckVbr
 from compressai.models import CompressionModel
 from compressai.models.vbr import ScaleHyperpriorVbr
+from torch import nn
 
 from oodnic_platform import Codec, Encoded, Quality
 
@@ -120,7 +120,7 @@ class CompressAICodec(Codec):
         if is_variable_rate(model):
             return {"stage": 2, "s": 0, "inputscale": torch.tensor(quality, device=self.device)}
         if self.rate_argument:
-            return {self.rate_argument: quality}
+            return {self.rate_argument: int(quality) if quality.is_integer() else quality}
         return {}
 
     def encode(self, image: np.ndarray, quality: Quality) -> bytes:

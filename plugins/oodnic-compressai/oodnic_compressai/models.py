@@ -46,12 +46,3 @@ def zoo_checkpoint_path(architecture: str, metric: str, quality: int | None) -> 
     url = zoo_url(architecture, metric, quality)
     return Path(torch.hub.get_dir()) / "checkpoints" / url.rsplit("/", 1)[-1]
 
-
-def build_untrained(architecture: str, quality: int | None = None, **sizes: int) -> CompressionModel:
-    """A randomly initialised model: the zoo's channel sizes for ``quality``, or explicit N/M."""
-    cls = ARCHITECTURES[architecture]
-    if sizes:
-        return cls(**sizes)
-    if architecture in VBR_ARCHITECTURES:
-        return cls(*zoo_vbr.cfgs[architecture], **({"vr_entbttlnck": True} if architecture in VBR_RATE_BOTTLENECK else {}))
-    return cls(*zoo_image.cfgs[architecture][quality or 1])

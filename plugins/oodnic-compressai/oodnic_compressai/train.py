@@ -30,9 +30,8 @@ from compressai.losses import RateDistortionLoss
 from compressai.models import CompressionModel
 from PIL import Image
 
-from .checkpoints import read_checkpoint
+from .checkpoints import load_checkpoint_model, read_checkpoint
 from .models import ARCHITECTURES
-from .user import load_checkpoint_model
 
 #: CompressAI's MSE lambdas for its qualities 1..8.
 COMPRESSAI_LAMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.1800)

@@ -9,29 +9,11 @@ from typing import Any
 
 from compressai.models import CompressionModel
 
-from .checkpoints import CheckpointError, build_model, import_model_class, read_checkpoint, state_dict_of
+from .checkpoints import load_checkpoint_model
 from .codec import CompressAICodec
-from .models import ARCHITECTURES, VBR_RATE_BOTTLENECK
+from .models import ARCHITECTURES
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-
-
-def load_checkpoint_model(path: Path, arch: str = "", model_class: str = "") -> CompressionModel:
-    """A model from a checkpoint: a zoo architecture name or a ``module:Class`` import path.
-
-    Without either, the checkpoint's own ``"architecture"`` entry names the zoo architecture.
-    """
-    checkpoint = read_checkpoint(path)
-    if not model_class and not arch:
-        arch = str(checkpoint.get("architecture", ""))
-    if model_class:
-        cls = import_model_class(model_class)
-    elif arch in ARCHITECTURES:
-        cls = ARCHITECTURES[arch]
-    else:
-        raise CheckpointError(f"unknown architecture {arch!r} for {path} (zoo: {', '.join(sorted(ARCHITECTURES))})")
-    kwargs = {"vr_entbttlnck": True} if arch in VBR_RATE_BOTTLENECK else {}
-    return build_model(cls, state_dict_of(checkpoint, path), **kwargs)
 
 
 class UserCodec(CompressAICodec):

@@ -15,13 +15,12 @@ from typing import Any
 
 from compressai.models import CompressionModel
 
-from .checkpoints import build_model, read_checkpoint, state_dict_of
+from .checkpoints import load_checkpoint_model
 from .codec import CompressAICodec
-from .models import ARCHITECTURES, METRICS, VBR_ARCHITECTURES, VBR_RATE_BOTTLENECK, ZOO_QUALITIES, zoo_checkpoint_path, zoo_url
+from .models import METRICS, VBR_ARCHITECTURES, ZOO_QUALITIES, zoo_checkpoint_path, zoo_url
 
 #: default ladder of a -vbr model's quality: the quantisation gain (1 / step size), CompressAI's initial gains
 VBR_QUALITIES = (0.1, 0.139, 0.193, 0.269, 0.373, 0.518, 0.72, 1.0)
-VBR_EB_BUFFERS = ("entropy_bottleneck._offset", "entropy_bottleneck._quantized_cdf", "entropy_bottleneck._cdf_length")
 
 
 class ZooCodec(CompressAICodec):
@@ -84,13 +83,7 @@ class ZooCodec(CompressAICodec):
         if not path.is_file():
             raise FileNotFoundError(f"pretrained weights missing: place {path.name} "
                                     f"(from {zoo_url(self.architecture, self.metric, file_quality)}) in {path.parent}")
-        state_dict = state_dict_of(read_checkpoint(path), path)
-        kwargs = {}
-        if self.architecture in VBR_RATE_BOTTLENECK:
-            kwargs["vr_entbttlnck"] = True
-            # its hyperprior tables are rebuilt for every rate; start them empty so any stored size loads
-            state_dict.update({key: state_dict[key].new_empty(0) for key in VBR_EB_BUFFERS if key in state_dict})
-        return build_model(ARCHITECTURES[self.architecture], state_dict, **kwargs)
+        return load_checkpoint_model(path, self.architecture)
 
 
 def zoo_codecs() -> list[ZooCodec]:

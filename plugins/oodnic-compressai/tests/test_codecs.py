@@ -178,6 +178,18 @@ def test_missing_cdf_tables_are_computed(tmp_path, image):
     assert codec.decode(codec.encode(image, 1)).shape == image.shape
 
 
+@pytest.mark.parametrize("arch", sorted(VBR_RATE_BOTTLENECK))
+def test_variable_rate_checkpoint_with_stored_tables_loads(tmp_path, image, arch):
+    model = small_model(arch)
+    model.update(force=True)  # stores hyperprior tables sized for the default rate
+    torch.save(model.state_dict(), tmp_path / "vbr.pt")
+    codec = UserCodec().configure(arch=arch, checkpoint=str(tmp_path / "vbr.pt"))
+    for quality in (0.1, 1.0):
+        assert codec.decode(codec.encode(image, quality)).shape == image.shape
+    tables = [codec.model(q).entropy_bottleneck._quantized_cdf for q in (0.1, 1.0)]
+    assert tables[0].shape != tables[1].shape or not torch.equal(*tables)  # rebuilt for each rate
+
+
 def test_model_class_by_import_path_and_per_quality_checkpoints(tmp_path, image):
     for quality in (1, 2):
         torch.manual_seed(quality)
