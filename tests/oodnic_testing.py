@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -25,3 +26,16 @@ def oodnic(*args: str, env: dict[str, str] | None = None, cwd: Path | None = Non
     """Run the ``oodnic`` CLI in a subprocess (fixture plugins only unless ``env`` says otherwise)."""
     return subprocess.run([*OODNIC, *args], env=env or fixture_environ(), cwd=cwd, capture_output=True, text=True,
                           timeout=timeout)
+
+
+def results_table(run_dir: Path) -> list[dict]:
+    """The results table ordered by key, without the wall-clock timing columns."""
+    from oodnic_platform.store import TIMING_COLUMNS
+
+    conn = sqlite3.connect(Path(run_dir) / "results.sqlite")
+    conn.row_factory = sqlite3.Row
+    try:
+        rows = [dict(r) for r in conn.execute("SELECT * FROM results ORDER BY key")]
+    finally:
+        conn.close()
+    return [{k: v for k, v in r.items() if k not in TIMING_COLUMNS} for r in rows]

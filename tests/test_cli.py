@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 import textwrap
 
 import pytest
 
-from oodnic_testing import fixture_environ, oodnic
-from oodnic_platform.store import TIMING_COLUMNS
+from oodnic_testing import fixture_environ, oodnic, results_table
 
 EXTRA = '''
 import click
@@ -115,13 +113,6 @@ def test_toml_config_and_exports(env, tmp_path):
     assert pq.read_table(run_dir / "results.parquet").num_rows == 12
 
 
-def table(run_dir):
-    conn = sqlite3.connect(run_dir / "results.sqlite")
-    conn.row_factory = sqlite3.Row
-    rows = [dict(r) for r in conn.execute("SELECT * FROM results ORDER BY key")]
-    return [{k: v for k, v in r.items() if k not in TIMING_COLUMNS} for r in rows]
-
-
 def test_corrupt_writes_a_verifiable_set_that_runs_like_on_the_fly(env, tmp_path):
     out_a, out_b, out_c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     args = ["corrupt", "--dataset", "sample", "--images", "2", "--corruption", "test_noise", "--severity", "1,2"]
@@ -141,11 +132,11 @@ def test_corrupt_writes_a_verifiable_set_that_runs_like_on_the_fly(env, tmp_path
     on_the_fly = oodnic(*run_args, "--dataset", "sample", "--images", "2", "--run-dir", str(tmp_path / "r1"), env=env)
     stored = oodnic(*run_args, "--dataset", str(out_a), "--run-dir", str(tmp_path / "r2"), env=env)
     assert on_the_fly.returncode == stored.returncode == 0, stored.stderr
-    assert table(tmp_path / "r1") == table(tmp_path / "r2")
+    assert results_table(tmp_path / "r1") == results_table(tmp_path / "r2")
 
     (out_a / "test_noise" / "1" / "astronaut.png").write_bytes(b"tampered")
     tampered = oodnic(*run_args, "--dataset", str(out_a), "--run-dir", str(tmp_path / "r3"), env=env)
-    assert "SHA-256 differs from the manifest" in tampered.stderr + str(table(tmp_path / "r3"))
+    assert "SHA-256 differs from the manifest" in tampered.stderr + str(results_table(tmp_path / "r3"))
 
 
 def test_presets_are_listed_and_valid(env):

@@ -8,8 +8,7 @@ import sqlite3
 import subprocess
 import time
 
-from oodnic_testing import OODNIC, fixture_environ, oodnic
-from oodnic_platform.store import TIMING_COLUMNS
+from oodnic_testing import OODNIC, fixture_environ, oodnic, results_table
 
 ARGS = ["run", "--dataset", "sample", "--codec", "quant", "--quality", "2,4,6", "--corruption", "test_noise",
         "--severity", "1,2", "--workers", "2", "--no-progress"]
@@ -17,13 +16,8 @@ ARGS = ["run", "--dataset", "sample", "--codec", "quant", "--quality", "2,4,6", 
 
 def rows(run_dir):
     conn = sqlite3.connect(run_dir / "results.sqlite")
-    conn.row_factory = sqlite3.Row
-    out = [dict(r) for r in conn.execute("SELECT * FROM results ORDER BY key")]
-    for row in out:
-        for column in TIMING_COLUMNS:
-            row.pop(column)
     contributions = conn.execute("SELECT group_id, metric, data FROM contributions ORDER BY group_id").fetchall()
-    return out, contributions
+    return results_table(run_dir), contributions
 
 
 def count(run_dir) -> int:

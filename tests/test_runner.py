@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import numpy as np
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from oodnic_platform.config import CodecChoice, ConfigError, RunConfig
 from oodnic_platform.plugins import get_registry
 from oodnic_platform.runner import run
-from oodnic_platform.store import TIMING_COLUMNS
+from oodnic_testing import results_table
 
 
 def config(tmp_path, name="run", **overrides) -> RunConfig:
@@ -20,15 +19,6 @@ def config(tmp_path, name="run", **overrides) -> RunConfig:
     values.update(overrides)
     return RunConfig(**values)
 
-
-def table(run_dir) -> list[dict]:
-    conn = sqlite3.connect(run_dir / "results.sqlite")
-    conn.row_factory = sqlite3.Row
-    rows = [dict(r) for r in conn.execute("SELECT * FROM results ORDER BY key")]
-    for row in rows:
-        for column in TIMING_COLUMNS:
-            row.pop(column)
-    return rows
 
 
 def test_grid_has_one_row_per_image_variant_codec_quality(fixture_plugins, tmp_path):
@@ -48,16 +38,16 @@ def test_grid_has_one_row_per_image_variant_codec_quality(fixture_plugins, tmp_p
 
 def test_rerun_skips_finished_rows_and_changes_nothing(fixture_plugins, tmp_path):
     first = run(config(tmp_path), progress=False)
-    before = table(first.run_dir)
+    before = results_table(first.run_dir)
     second = run(config(tmp_path), progress=False)
     assert second.skipped == second.total
-    assert table(second.run_dir) == before
+    assert results_table(second.run_dir) == before
 
 
 def test_same_seed_same_inputs_other_seed_other_noise(fixture_plugins, tmp_path):
-    a = table(run(config(tmp_path, "a"), progress=False).run_dir)
-    b = table(run(config(tmp_path, "b"), progress=False).run_dir)
-    c = table(run(config(tmp_path, "c", seed=1), progress=False).run_dir)
+    a = results_table(run(config(tmp_path, "a"), progress=False).run_dir)
+    b = results_table(run(config(tmp_path, "b"), progress=False).run_dir)
+    c = results_table(run(config(tmp_path, "c", seed=1), progress=False).run_dir)
     assert a == b
     noisy = lambda rows: sorted(r["psnr_wrt_clean"] for r in rows if r["corruption"] != "clean")
     clean = lambda rows: sorted(r["psnr"] for r in rows if r["corruption"] == "clean")
@@ -66,8 +56,8 @@ def test_same_seed_same_inputs_other_seed_other_noise(fixture_plugins, tmp_path)
 
 
 def test_parallel_workers_give_the_same_table(fixture_plugins, tmp_path):
-    one = table(run(config(tmp_path, "one"), progress=False).run_dir)
-    two = table(run(config(tmp_path, "two", workers=2, images_per_chunk=1), progress=False).run_dir)
+    one = results_table(run(config(tmp_path, "one"), progress=False).run_dir)
+    two = results_table(run(config(tmp_path, "two", workers=2, images_per_chunk=1), progress=False).run_dir)
     assert one == two
 
 
