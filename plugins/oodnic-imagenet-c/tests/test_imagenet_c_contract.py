@@ -142,3 +142,19 @@ def test_pixelate_is_pillow_box_down_then_nearest_up():
     out = oodnic_imagenet_c.Pixelate().apply(image, 5, derive_rng(0))
     expected = Image.fromarray(image).resize((13, 9), Image.BOX).resize((53, 37), Image.NEAREST)
     assert np.array_equal(out, np.asarray(expected))
+
+
+DETERMINISTIC = {"brightness", "contrast", "defocus_blur", "zoom_blur", "pixelate", "jpeg_compression"}
+
+
+def test_other_seeds_change_only_the_stochastic_corruptions():
+    from oodnic_platform import get_registry
+
+    rng = np.random.default_rng(3)
+    image = np.clip(rng.normal(128, 40, (96, 128, 3)), 0, 255).astype(np.uint8)
+    for name, corruption in get_registry().corruptions.items():
+        if corruption.__module__.split(".")[0] != "oodnic_imagenet_c":
+            continue
+        a = corruption.apply(image, 3, np.random.default_rng(0))
+        b = corruption.apply(image, 3, np.random.default_rng(1))
+        assert (not np.array_equal(a, b)) == (name not in DETERMINISTIC), name
