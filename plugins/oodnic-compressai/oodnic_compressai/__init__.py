@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
-
-with warnings.catch_warnings():  # compressai imports torch_geometric, which calls the deprecated torch.jit.script
-    warnings.filterwarnings("ignore", category=FutureWarning, module=r"torch\.jit")
-    import compressai.models  # noqa: F401
-
 from oodnic_platform import hookimpl
 
+# Nothing here imports torch or compressai (seconds, with torch_geometric): the platform imports
+# every plugin to build its registry. They are imported on first use (see _lazy.py).
 from .bitstream import BitstreamError
-from .checkpoints import CheckpointError
+from .errors import CheckpointError
 from .codec import CompressAICodec
 from .user import BundledCodec, UserCodec
 from .zoo import ZooCodec, zoo_codecs
@@ -27,6 +23,6 @@ def register_codecs(register) -> None:
 
 @hookimpl
 def register_commands(cli) -> None:
-    from .train import train_command
+    from .cli import train_command
 
     cli.add_command(train_command)

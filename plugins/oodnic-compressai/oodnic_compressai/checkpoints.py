@@ -12,20 +12,21 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-import torch
-from compressai.models import CompressionModel
-from compressai.zoo import load_state_dict as rename_state_dict
+from . import _lazy
 
-from .models import ARCHITECTURES, VBR_RATE_BOTTLENECK
+_lazy.compressai()  # with its import-time warnings filtered; this module itself is imported only lazily
+
+import torch  # noqa: E402
+from compressai.models import CompressionModel  # noqa: E402
+from compressai.zoo import load_state_dict as rename_state_dict  # noqa: E402
+
+from .errors import CheckpointError  # noqa: E402
+from .models import VBR_RATE_BOTTLENECK, architectures  # noqa: E402
 
 #: where training scripts commonly nest the state dict inside a checkpoint
 NESTED_KEYS = ("state_dict", "network", "model_state_dict", "model")
 CDF_BUFFERS = {"_offset": torch.int32, "_quantized_cdf": torch.int32, "_cdf_length": torch.int32}
 VBR_EB_BUFFERS = tuple(f"entropy_bottleneck.{name}" for name in CDF_BUFFERS)
-
-
-class CheckpointError(ValueError):
-    """A checkpoint that cannot (or must not) be loaded; the message is one line."""
 
 
 def read_checkpoint(path: str | Path) -> dict[str, Any]:
@@ -112,10 +113,10 @@ def load_checkpoint_model(path: str | Path, arch: str = "", model_class: str = "
         arch = str(checkpoint.get("architecture", ""))
     if model_class:
         cls = import_model_class(model_class)
-    elif arch in ARCHITECTURES:
-        cls = ARCHITECTURES[arch]
+    elif arch in architectures():
+        cls = architectures()[arch]
     else:
-        raise CheckpointError(f"unknown architecture {arch!r} for {path} (zoo: {', '.join(sorted(ARCHITECTURES))})")
+        raise CheckpointError(f"unknown architecture {arch!r} for {path} (zoo: {', '.join(sorted(architectures()))})")
     state_dict = state_dict_of(checkpoint, path)
     kwargs = {}
     if arch in VBR_RATE_BOTTLENECK:

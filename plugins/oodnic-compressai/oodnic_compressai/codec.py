@@ -10,22 +10,22 @@ weights, and its bytes are what the platform's bpp counts.
 from __future__ import annotations
 
 import copy
+import importlib.metadata
 import zlib
 from contextlib import contextmanager
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-import compressai
 import numpy as np
-import torch
-import torch.nn.functional as F
-from compressai.entropy_models.entropy_models_vbr import EntropyBottleneckVbr
-from compressai.models import CompressionModel
-from compressai.models.vbr import ScaleHyperpriorVbr
-from torch import nn
 
 from oodnic_platform import Codec, Encoded, Quality
 
+from . import _lazy
 from .bitstream import Frame, pack, unpack
+
+if TYPE_CHECKING:  # torch and compressai are imported only when a model is used
+    import torch
+    from compressai.models import CompressionModel
+    from torch import nn
 
 STRIDE = 64
 PAD_MODE = "replicate"
@@ -40,6 +40,9 @@ def as_float32(quality: Quality) -> float:
 
 def is_variable_rate(model: CompressionModel) -> bool:
     """CompressAI's -vbr models take the rate (a quantisation gain) at coding time."""
+    _lazy.compressai()
+    from compressai.models.vbr import ScaleHyperpriorVbr
+
     return isinstance(model, ScaleHyperpriorVbr)
 
 
@@ -78,7 +81,7 @@ class CompressAICodec(Codec):
         return {"estimate_bpp": self.estimate_bpp}
 
     def version(self) -> str:
-        return f"compressai {compressai.__version__}"
+        return f"compressai {importlib.metadata.version('compressai')}"
 
     @property
     def model_id(self) -> int:
@@ -87,6 +90,9 @@ class CompressAICodec(Codec):
 
     def load(self, device: str) -> None:
         """Use ``device`` from now on; models are loaded on first use and cached."""
+        _lazy.compressai()
+        import torch
+
         self.device = str(torch.device(device))
         if self.device.startswith("cuda"):  # CPU inference is deterministic already
             torch.use_deterministic_algorithms(True, warn_only=True)
@@ -100,6 +106,10 @@ class CompressAICodec(Codec):
         quality = as_float32(quality)
         key = (self.identity(), quality, self.device)
         if key not in self._models:
+            _lazy.compressai()
+            import torch
+            from compressai.entropy_models.entropy_models_vbr import EntropyBottleneckVbr
+
             wid = self.weights_id(quality)
             if wid not in self._weights:
                 self._weights[wid] = self.load_model(quality)
@@ -118,6 +128,8 @@ class CompressAICodec(Codec):
 
     def coding_kwargs(self, model: CompressionModel, quality: float) -> dict[str, Any]:
         if is_variable_rate(model):
+            import torch
+
             return {"stage": 2, "s": 0, "inputscale": torch.tensor(quality, device=self.device)}
         if self.rate_argument:
             return {self.rate_argument: int(quality) if quality.is_integer() else quality}
@@ -158,9 +170,17 @@ class CompressAICodec(Codec):
         return images  # type: ignore[return-value]
 
     # -- the network -------------------------------------------------------------
-    @torch.no_grad()
     def _encode_chunk(self, model: CompressionModel, images: list[np.ndarray], quality: float,
                       kwargs: dict[str, Any]) -> list[Encoded]:
+        import torch
+
+        with torch.no_grad():
+            return self._encode_chunk_no_grad(model, images, quality, kwargs)
+
+    def _encode_chunk_no_grad(self, model: CompressionModel, images: list[np.ndarray], quality: float,
+                              kwargs: dict[str, Any]) -> list[Encoded]:
+        import torch
+
         height, width = images[0].shape[:2]
         x = torch.from_numpy(np.stack(images)).to(self.device).permute(0, 3, 1, 2).float().div_(255.0)
         x = pad(x, _stride(model))
@@ -175,9 +195,17 @@ class CompressAICodec(Codec):
             out.append(Encoded(pack(frame), info))
         return out
 
-    @torch.no_grad()
     def _decode_chunk(self, frames: list[Frame], quality: float, size: tuple[int, int],
                       shape: tuple[int, ...]) -> list[np.ndarray]:
+        import torch
+
+        with torch.no_grad():
+            return self._decode_chunk_no_grad(frames, quality, size, shape)
+
+    def _decode_chunk_no_grad(self, frames: list[Frame], quality: float, size: tuple[int, int],
+                              shape: tuple[int, ...]) -> list[np.ndarray]:
+        import torch
+
         model = self.model(quality)
         strings = [[f.strings[j] for f in frames] for j in range(len(frames[0].strings))]
         x_hat = model.decompress(strings, torch.Size(shape), **self.coding_kwargs(model, quality))["x_hat"]
@@ -187,6 +215,8 @@ class CompressAICodec(Codec):
 
 def pad(x: torch.Tensor, stride: int = STRIDE) -> torch.Tensor:
     """Pad NCHW ``x`` right and bottom to a multiple of ``stride`` by replicating edge pixels."""
+    import torch.nn.functional as F
+
     height, width = x.shape[-2:]
     return F.pad(x, (0, -width % stride, 0, -height % stride), mode=PAD_MODE)
 
@@ -216,29 +246,9 @@ def _capture_output(module: nn.Module | None) -> Iterator[dict[str, torch.Tensor
             handle.remove()
 
 
-class _Constant(nn.Module):
-    def __init__(self, value: torch.Tensor):
-        super().__init__()
-        self.value = value
-
-    def forward(self, *_: Any) -> torch.Tensor:
-        return self.value
-
-
 def _estimated_bits(model: CompressionModel, x: torch.Tensor, kwargs: dict[str, Any],
                     y: torch.Tensor | None) -> list[float]:
-    """Bits per image that the forward pass's likelihoods predict (entropy estimate).
+    """Bits per image that the forward pass's likelihoods predict (see :func:`._network.estimated_bits`)."""
+    from ._network import estimated_bits
 
-    With ``y``, compress()'s analysis output, the forward pass reuses it instead of
-    running ``g_a`` again and skips ``g_s`` (the likelihoods do not depend on it).
-    """
-    swap = y is not None and isinstance(getattr(model, "g_s", None), nn.Module)
-    originals = (model.g_a, model.g_s) if swap else None
-    if swap:
-        model.g_a, model.g_s = _Constant(y), nn.Identity()
-    try:
-        likelihoods = model(x, **kwargs)["likelihoods"].values()
-    finally:
-        if originals is not None:
-            model.g_a, model.g_s = originals
-    return [float(v) for v in sum(-torch.log2(lk).flatten(1).sum(1) for lk in likelihoods)]
+    return estimated_bits(model, x, kwargs, y)

@@ -25,13 +25,19 @@ from typing import Sequence
 
 import click
 import numpy as np
-import torch
-from compressai.losses import RateDistortionLoss
-from compressai.models import CompressionModel
-from PIL import Image
 
-from .checkpoints import load_checkpoint_model, read_checkpoint
-from .models import ARCHITECTURES
+from . import _lazy
+
+_lazy.compressai()  # with its import-time warnings filtered; this module itself is imported only lazily
+
+import torch  # noqa: E402
+from compressai.losses import RateDistortionLoss  # noqa: E402
+from compressai.models import CompressionModel  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from .checkpoints import load_checkpoint_model, read_checkpoint  # noqa: E402
+from .cli import train_command  # noqa: E402,F401  (the command is defined without torch, for registration)
+from .models import architectures  # noqa: E402
 
 #: CompressAI's MSE lambdas for its qualities 1..8.
 COMPRESSAI_LAMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.1800)
@@ -120,42 +126,6 @@ def without_gaussian_tables(state_dict: dict[str, torch.Tensor]) -> dict[str, to
     return {k: v for k, v in state_dict.items() if k not in tables}
 
 
-@click.command("compressai-train")
-@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
-              help="folder of training images (e.g. wikipedia-photos; never Kodak)")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="folder for the <name>-<k>.pt checkpoints")
-@click.option("--name", default="oodnic-tiny", show_default=True, help="file name prefix")
-@click.option("--architecture", default=None, type=click.Choice(["bmshj2018-factorized", "bmshj2018-hyperprior", "mbt2018-mean"]),
-              help="[default: bmshj2018-hyperprior, or the --init checkpoint's]")
-@click.option("--init", "init_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="fine-tune every rate point from this checkpoint instead of training from scratch")
-@click.option("-N", "n_channels", default=48, show_default=True, help="channels N")
-@click.option("-M", "m_channels", default=64, show_default=True, help="latent channels M")
-@click.option("--lambdas", default="0.0035,0.013,0.0483", show_default=True,
-              help="comma-separated rate-distortion lambdas")
-@click.option("--steps", default=2500, show_default=True, help="optimiser steps per rate point")
-@click.option("--batch", default=8, show_default=True)
-@click.option("--crop", default=128, show_default=True, help="square crop side in pixels")
-@click.option("--lr", default=5e-4, show_default=True)
-@click.option("--seed", default=0, show_default=True)
-@click.option("--threads", default=1, show_default=True,
-              help="torch CPU threads (on a busy shared machine 1 is several times faster than 2)")
-def train_command(data_dir: Path, out_dir: Path, name: str, architecture: str | None, init_path: Path | None,
-                  n_channels: int, m_channels: int, lambdas: str, steps: int, batch: int, crop: int, lr: float,
-                  seed: int, threads: int) -> None:
-    """Train a small CompressAI model at a few rate points and save one checkpoint per point."""
-    threads_before, deterministic_before = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
-    torch.set_num_threads(threads)
-    torch.use_deterministic_algorithms(True)
-    try:
-        _train(data_dir, out_dir, name, architecture, init_path, n_channels, m_channels, lambdas, steps, batch, crop,
-               lr, seed)
-    finally:
-        torch.set_num_threads(threads_before)
-        torch.use_deterministic_algorithms(deterministic_before)
-
-
 def _train(data_dir: Path, out_dir: Path, name: str, architecture: str | None, init_path: Path | None,
            n_channels: int, m_channels: int, lambdas: str, steps: int, batch: int, crop: int, lr: float,
            seed: int) -> None:
@@ -167,7 +137,7 @@ def _train(data_dir: Path, out_dir: Path, name: str, architecture: str | None, i
         init = load_checkpoint_model(init_path, architecture)
     else:
         architecture = architecture or "bmshj2018-hyperprior"
-        model = ARCHITECTURES[architecture](n_channels, m_channels)
+        model = architectures()[architecture](n_channels, m_channels)
     ladder = sorted(float(v) for v in lambdas.split(","))
     for k in reversed(range(len(ladder))):
         if init_path is not None:

@@ -5,15 +5,22 @@ from __future__ import annotations
 import hashlib
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from compressai.models import CompressionModel
-
-from .checkpoints import load_checkpoint_model
 from .codec import CompressAICodec
-from .models import ARCHITECTURES
+from .models import architectures
+
+if TYPE_CHECKING:  # torch and compressai are imported only when a model is loaded
+    from compressai.models import CompressionModel
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+
+
+def load_checkpoint_model(path: str | Path, arch: str = "", model_class: str = "") -> CompressionModel:
+    """:func:`.checkpoints.load_checkpoint_model`, imported (with torch and compressai) on first use."""
+    from .checkpoints import load_checkpoint_model as load
+
+    return load(path, arch, model_class)
 
 
 class UserCodec(CompressAICodec):
@@ -40,8 +47,8 @@ class UserCodec(CompressAICodec):
     def validate(self) -> None:
         if bool(self.arch) == bool(self.model_class):
             raise ValueError(f"{self.name}: set exactly one of arch (a zoo architecture) or model_class (module:Class)")
-        if self.arch and self.arch not in ARCHITECTURES:
-            raise ValueError(f"{self.name}: unknown arch {self.arch!r} (known: {', '.join(sorted(ARCHITECTURES))})")
+        if self.arch and self.arch not in architectures():
+            raise ValueError(f"{self.name}: unknown arch {self.arch!r} (known: {', '.join(sorted(architectures()))})")
         if not self.checkpoint:
             raise ValueError(f"{self.name}: set checkpoint=PATH (may contain {{quality}})")
 

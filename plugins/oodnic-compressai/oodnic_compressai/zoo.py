@@ -11,16 +11,16 @@ architecture's ``from_state_dict``, exactly as the zoo does.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from compressai.models import CompressionModel
-
-from .checkpoints import load_checkpoint_model
 from .codec import CompressAICodec
 from .models import METRICS, VBR_ARCHITECTURES, ZOO_QUALITIES, zoo_checkpoint_path, zoo_url
 
 #: default ladder of a -vbr model's quality: the quantisation gain (1 / step size), CompressAI's initial gains
 VBR_QUALITIES = (0.1, 0.139, 0.193, 0.269, 0.373, 0.518, 0.72, 1.0)
+
+if TYPE_CHECKING:  # torch and compressai are imported only when weights are looked up or loaded
+    from compressai.models import CompressionModel
 
 
 class ZooCodec(CompressAICodec):
@@ -83,6 +83,8 @@ class ZooCodec(CompressAICodec):
         if not path.is_file():
             raise FileNotFoundError(f"pretrained weights missing: place {path.name} "
                                     f"(from {zoo_url(self.architecture, self.metric, file_quality)}) in {path.parent}")
+        from .checkpoints import load_checkpoint_model
+
         return load_checkpoint_model(path, self.architecture)
 
 
