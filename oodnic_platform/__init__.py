@@ -1,26 +1,42 @@
 """oodnic-platform: how image codecs, classic and neural, behave out of distribution.
 
-The public API for plugin authors is everything imported here.
+The public API for plugin authors is everything imported here, plus the
+documented public modules :mod:`oodnic_platform.results` (reading run folders),
+:mod:`oodnic_platform.testing` (test helpers and the conformance kit),
+:mod:`oodnic_platform.external` (codecs that run executables) and
+:mod:`oodnic_platform.download` (verified downloads, safe extraction).
+Everything else is internal and may change without notice.
 """
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"
 
 from .codec import Codec, Encoded, Quality
-from .config import ConfigError
+from .config import CodecChoice, RunConfig
+from .contract import CONTRACT_VERSION, column_name, result_column
 from .corruption import FREQUENCY_GROUPS, Corruption
 from .dataset import Dataset, DatasetError, FolderDataset, ImageRef
+from .errors import ConfigError, RegistrationError
+from .executor import Executor
 from .hookspecs import hookimpl
+from .identity import file_sha256
 from .images import ImageError, decode_image, read_image
 from .metric import Metric, Sample, add_arrays
+from .plan import Chunk, CodecSpec, Job, RunSpec
 from .plugins import Registry, get_registry
+from .runner import run as run_grid
 from .seeding import derive_rng
-from .executor import Executor
-from .work import Chunk, ChunkResult, CodecSpec, Job, RunSpec, init_worker, run_chunk
+from .worker import ChunkResult, init_worker, run_chunk
+
+#: The public modules besides this package (a plugin may import these and nothing else of the core).
+PUBLIC_MODULES = ("oodnic_platform", "oodnic_platform.results", "oodnic_platform.testing",
+                  "oodnic_platform.external", "oodnic_platform.download")
 
 __all__ = [
+    "CONTRACT_VERSION",
     "Chunk",
     "ChunkResult",
     "Codec",
+    "CodecChoice",
     "CodecSpec",
     "ConfigError",
     "Corruption",
@@ -34,17 +50,24 @@ __all__ = [
     "ImageRef",
     "Job",
     "Metric",
+    "PUBLIC_MODULES",
     "Quality",
+    "RegistrationError",
     "Registry",
+    "RunConfig",
     "RunSpec",
     "Sample",
     "__version__",
-    "decode_image",
     "add_arrays",
+    "column_name",
+    "decode_image",
     "derive_rng",
+    "file_sha256",
     "get_registry",
     "hookimpl",
     "init_worker",
     "read_image",
+    "result_column",
     "run_chunk",
+    "run_grid",
 ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+import math
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -27,35 +28,62 @@ class Encoded(bytes):
 
 
 class Codec(Configurable):
-    """A lossy image codec.
+    """A lossy (or lossless) image codec.
 
     Images are HxWx3 ``uint8`` numpy arrays. Subclasses set ``name`` and
-    ``qualities`` (the default ladder) and implement :meth:`encode` and
-    :meth:`decode`. Settings are plain attributes listed by :meth:`settings`;
-    :meth:`configure` returns a copy with some of them changed.
+    ``qualities`` (the default ladder, from low to high rate) and implement
+    :meth:`encode` and :meth:`decode`. Settings work as described in
+    :mod:`oodnic_platform.configurable`.
     """
 
     name: str = ""
     qualities: Sequence[Quality] = ()
+    #: Inclusive (low, high) of a valid quality; checked before any image is read.
+    quality_range: tuple[Quality, Quality] | None = None
     description: str = ""
-    #: ``"gpu"`` for codecs that benefit from an accelerator (executors may route them).
+    #: ``"gpu"`` for codecs that benefit from an accelerator (executors may route them; ``auto`` resolves for them).
     resource: str = "cpu"
-
-    def version(self) -> str:
-        """Version of the library or executable that does the coding."""
-        return "unknown"
+    #: True when :meth:`encode` / :meth:`encode_batch` also take HxWx3 float32 images in [0, 255], unrounded.
+    accepts_float: bool = False
 
     def unavailable_reason(self) -> str | None:
         """``None`` when usable, else one line saying what is missing and how to get it."""
         return None
 
+    def fingerprint(self) -> dict[str, str]:
+        """What else fixes the output besides name, version and settings: weights' or binaries' hashes.
+
+        Part of every row's key, so retraining a checkpoint in place or rebuilding a
+        binary recomputes its rows. Cache it: it is asked for once per run.
+        """
+        return {}
+
+    def quality_is_integer(self) -> bool:
+        return all(isinstance(q, int) and not isinstance(q, bool) for q in self.qualities)
+
     def parse_quality(self, text: str) -> Quality:
-        """Turn a quality given on the command line into this codec's quality type."""
-        value = float(text)
-        return int(value) if value.is_integer() and all(isinstance(q, int) for q in self.qualities) else value
+        """A quality given as text on the command line, in this codec's quality type; checked."""
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"{self.name} quality must be a number, not {text!r}") from None
+        quality: Quality = int(value) if value.is_integer() and self.quality_is_integer() else value
+        self.check_quality(quality)
+        return quality
+
+    def check_quality(self, quality: Any) -> None:
+        """Raise ``ValueError`` (one line) unless ``quality`` is valid for this codec; override for more rules."""
+        if isinstance(quality, bool) or not isinstance(quality, (int, float)) or not math.isfinite(quality):
+            raise ValueError(f"{self.name} quality must be a finite number, not {quality!r}")
+        if self.quality_is_integer() and not float(quality).is_integer():
+            raise ValueError(f"{self.name} quality must be an integer, not {quality!r}")
+        if self.quality_range is not None:
+            low, high = self.quality_range
+            if not low <= quality <= high:
+                raise ValueError(f"{self.name} quality must be in {low}..{high}, not {quality!r}")
 
     def load(self, device: str) -> None:
-        """Prepare for coding on ``device`` (load weights); called once per worker."""
+        """Prepare for coding on ``device`` (load weights); called once per worker before coding."""
 
     def encode(self, image: np.ndarray, quality: Quality) -> bytes:
         raise NotImplementedError
@@ -63,10 +91,24 @@ class Codec(Configurable):
     def decode(self, data: bytes) -> np.ndarray:
         raise NotImplementedError
 
-    def encode_batch(self, images: Sequence[np.ndarray], quality: Quality) -> list[bytes]:
-        """Encode images of equal shape; neural codecs override this to batch on the device."""
-        return [self.encode(image, quality) for image in images]
+    def encode_batch(self, images: Sequence[np.ndarray], quality: Quality) -> list[bytes | Exception]:
+        """Encode images of equal shape; one item per image: its bytes, or the ``Exception`` it raised.
 
-    def decode_batch(self, data: Sequence[bytes]) -> list[np.ndarray]:
-        return [self.decode(d) for d in data]
+        Neural codecs override this to batch on the device. An item that is an
+        exception becomes that image's error row; the rest of the batch stands.
+        """
+        return _each(self.encode, images, quality)
 
+    def decode_batch(self, data: Sequence[bytes]) -> list[np.ndarray | Exception]:
+        """Decode bitstreams; one item per bitstream: the image, or the ``Exception`` it raised."""
+        return _each(self.decode, data)
+
+
+def _each(function, items: Sequence[Any], *args: Any) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        try:
+            out.append(function(item, *args))
+        except Exception as exc:  # one image's failure is its own error row
+            out.append(exc)
+    return out

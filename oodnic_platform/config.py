@@ -1,4 +1,4 @@
-"""Run configuration: a TOML file and/or command-line options, merged into one :class:`RunConfig`.
+"""Run configuration: a TOML file and/or command-line options, merged into one checked :class:`RunConfig`.
 
 TOML layout (every key optional)::
 
@@ -13,9 +13,10 @@ TOML layout (every key optional)::
     clean = true
     metrics = ["all"]                 # "all" = every default metric; or names, "NAME:key=value"
     images = 0                        # first N images only; 0 = all
+    images_per_chunk = 8              # 0 = every image of an input variant in one chunk
 
-    [dataset_options]                 # passed to the dataset factory
-    path = "/data/kodak"
+    [dataset_options]                 # geometry = "as-is" | "paper", plus the dataset's own options
+    geometry = "paper"
 
     [executor_options]
     scheduler = "tcp://host:8786"
@@ -25,21 +26,24 @@ TOML layout (every key optional)::
     qualities = [10, 30, 50, 70, 90]  # omit for the codec's own ladder
     settings = { subsampling = "4:4:4" }
     optional = true                   # skip (with a note) when not installed or unavailable
+
+Every value is checked for its type and range here, so a mistake is one line
+before anything runs.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .errors import ConfigError
 from .images import DEFAULT_MAX_PIXELS
 
-
-class ConfigError(ValueError):
-    """A user mistake in the configuration: reported as one line."""
+DEVICE_RE = re.compile(r"^(auto|cpu|cuda(:\d+)?)$")
 
 
 @dataclass
@@ -51,14 +55,19 @@ class CodecChoice:
     optional: bool = False
 
 
+def default_workers() -> int:
+    return min(8, os.cpu_count() or 1)
+
+
 @dataclass
 class RunConfig:
     dataset: str = "sample"
     dataset_options: dict[str, Any] = field(default_factory=dict)
     run_dir: str | None = None
-    seed: int = 0
+    #: ``None``: 0, or the seed a materialised set was made with
+    seed: int | None = None
     device: str = "auto"
-    workers: int = field(default_factory=lambda: min(8, os.cpu_count() or 1))
+    workers: int = field(default_factory=default_workers)
     executor: str = "local"
     executor_options: dict[str, Any] = field(default_factory=dict)
     codecs: list[CodecChoice] | None = None
@@ -76,38 +85,106 @@ class RunConfig:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def check(self) -> "RunConfig":
+        """Raise :class:`ConfigError` (one line) for a value of the wrong type or out of range."""
+        _expect("dataset", self.dataset, str)
+        _expect("dataset_options", self.dataset_options, dict)
+        _expect("executor_options", self.executor_options, dict)
+        if self.run_dir is not None:
+            _expect("run_dir", self.run_dir, str)
+        if self.seed is not None:
+            _expect("seed", self.seed, int)
+            if not 0 <= self.seed < 2**32:
+                raise ConfigError(f"seed must be in 0..{2**32 - 1}, not {self.seed}")
+        _expect("device", self.device, str)
+        if not DEVICE_RE.match(self.device):
+            raise ConfigError(f"--device must be auto, cpu, cuda or cuda:N, not {self.device!r}")
+        _expect("workers", self.workers, int)
+        if self.workers < 1:
+            raise ConfigError(f"--workers must be at least 1, not {self.workers}")
+        _expect("executor", self.executor, str)
+        _expect_list("corruptions", self.corruptions, str)
+        _expect_list("severities", self.severities, int)
+        if any(s < 1 for s in self.severities):
+            raise ConfigError(f"severities must be integers >= 1, not {self.severities}")
+        _expect("clean", self.clean, bool)
+        _expect_list("metrics", self.metrics, str)
+        _expect("images", self.images, int)
+        if self.images < 0:
+            raise ConfigError(f"--images must be 0 (all) or a positive count, not {self.images}")
+        _expect("images_per_chunk", self.images_per_chunk, int)
+        if self.images_per_chunk < 0:
+            raise ConfigError(f"images_per_chunk must be 0 (a whole input variant) or positive, not {self.images_per_chunk}")
+        _expect("max_pixels", self.max_pixels, int)
+        if self.max_pixels < 1:
+            raise ConfigError(f"max_pixels must be positive, not {self.max_pixels}")
+        for choice in self.codecs or ():
+            _expect("codec name", choice.name, str)
+            if choice.qualities is not None:
+                _expect_list(f"qualities of {choice.name}", choice.qualities, (int, float))
+            _expect(f"settings of {choice.name}", choice.settings, dict)
+            _expect(f"optional of {choice.name}", choice.optional, bool)
+        return self
+
+
+def _type_names(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {bool: "true/false", int: "an integer", float: "a number", str: "a string", dict: "a table"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _expect(what: str, value: Any, kind: type | tuple[type, ...]) -> None:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds:
+        ok = False
+    else:
+        ok = isinstance(value, kinds)
+    if not ok:
+        raise ConfigError(f"{what} must be {_type_names(kind)}, not {value!r}")
+
+
+def _expect_list(what: str, value: Any, kind: type | tuple[type, ...]) -> None:
+    if not isinstance(value, list):
+        raise ConfigError(f"{what} must be a list of {_type_names(kind)} values, not {value!r}")
+    for item in value:
+        _expect(f"each of {what}", item, kind)
+
 
 def load_toml(path: str | Path) -> RunConfig:
-    """Read a TOML run configuration; unknown keys are an error, not silently ignored."""
+    """Read a TOML run configuration; unknown keys and wrong types are errors, not silently ignored."""
     try:
         data = tomllib.loads(Path(path).read_text())
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     return from_mapping(data, source=str(path))
 
 
 def from_mapping(data: dict[str, Any], source: str = "config") -> RunConfig:
-    known = set(RunConfig.__dataclass_fields__)
+    known = {f.name for f in fields(RunConfig)}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{source}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
     values = dict(data)
     if "codecs" in values:
-        choices = []
-        for entry in values["codecs"]:
-            if isinstance(entry, str):
-                entry = {"name": entry}
-            extra = set(entry) - {"name", "qualities", "settings", "optional"}
-            if "name" not in entry or extra:
-                raise ConfigError(
-                    f"{source}: each [[codecs]] needs 'name' and may have 'qualities', 'settings', 'optional'"
-                )
-            choices.append(CodecChoice(entry["name"], entry.get("qualities"), dict(entry.get("settings", {})),
-                                       bool(entry.get("optional", False))))
-        values["codecs"] = choices
-    return RunConfig(**values)
+        if not isinstance(values["codecs"], list):
+            raise ConfigError(f"{source}: codecs must be a list of [[codecs]] tables")
+        values["codecs"] = [_codec_choice(entry, source) for entry in values["codecs"]]
+    try:
+        return RunConfig(**values).check()
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+
+
+def _codec_choice(entry: Any, source: str) -> CodecChoice:
+    if isinstance(entry, str):
+        entry = {"name": entry}
+    if not isinstance(entry, dict) or "name" not in entry or set(entry) - {"name", "qualities", "settings", "optional"}:
+        raise ConfigError(f"{source}: each [[codecs]] needs 'name' and may have 'qualities', 'settings', 'optional'")
+    return CodecChoice(entry["name"], entry.get("qualities"), entry.get("settings", {}), entry.get("optional", False))
 
 
 def parse_choice(text: str, option: str = "--codec") -> tuple[str, dict[str, Any]]:
@@ -116,9 +193,9 @@ def parse_choice(text: str, option: str = "--codec") -> tuple[str, dict[str, Any
     settings: dict[str, Any] = {}
     for item in filter(None, rest.split(",")):
         key, sep, value = item.partition("=")
-        if not sep:
+        if not sep or not key.strip():
             raise ConfigError(f"{option} {text}: settings must be key=value, got {item!r}")
-        settings[key.strip()] = _scalar(value.strip())
+        settings[key.strip()] = parse_scalar(value.strip())
     if not name.strip():
         raise ConfigError(f"{option} {text}: missing name")
     return name.strip(), settings
@@ -129,7 +206,18 @@ def parse_codec_option(text: str) -> CodecChoice:
     return CodecChoice(name, None, settings)
 
 
-def _scalar(text: str) -> Any:
+def parse_options(pairs: tuple[str, ...] | list[str], option: str) -> dict[str, Any]:
+    """Repeatable ``key=value`` options (e.g. ``--dataset-option geometry=paper``)."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{option} must be key=value, got {pair!r}")
+        options[key.strip()] = parse_scalar(value.strip())
+    return options
+
+
+def parse_scalar(text: str) -> Any:
     for cast in (int, float):
         try:
             return cast(text)

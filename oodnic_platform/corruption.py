@@ -15,7 +15,8 @@ class Corruption:
 
     ``apply`` must draw every random number from ``rng``, so the platform's
     seed fixes the output bit for bit. ``frequency`` is the band the corruption
-    mostly affects (Lieberman et al., 2023), used to group results.
+    mostly affects (Lieberman et al., 2023), one of :data:`FREQUENCY_GROUPS`,
+    used to group results.
     """
 
     name: str = ""

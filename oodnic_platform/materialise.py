@@ -1,36 +1,43 @@
-"""Materialised corrupted sets (a published Kodak-C): PNGs plus a manifest with SHA-256 of every file.
+"""``oodnic corrupt``: write a dataset's corrupted copies as PNGs plus a manifest (a -C set).
 
-Layout: ``DIR/clean/<image>.png``, ``DIR/<corruption>/<severity>/<image>.png`` and
-``DIR/manifest.json``. The manifest keeps each clean image's original hash, so
-seeds and row keys, and hence results, equal those of corrupting on the fly.
+The dataset is listed and hashed once; each worker process rebuilds it once and
+then writes one (image, corruption) pair per task, all its severities. PNGs are
+written at zlib level 1 (lossless all the same: the pixels are exact); the
+manifest records the SHA-256 of every *file*, checked on every read. See
+:mod:`oodnic_platform.corrupted_set` for the layout.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import multiprocessing
 import os
-from pathlib import Path, PurePosixPath
-from functools import partial
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
-from .dataset import Dataset, DatasetError, ImageRef
-from .corruption import corrupt
-from .images import DEFAULT_MAX_PIXELS, decode_image, encode_png, sha256_bytes
 from . import __version__
 from .config import RunConfig
+from .corrupted_set import FORMAT, MANIFEST_NAME, png_name
+from .corruption import corrupt
+from .dataset import Dataset
+from .errors import ConfigError, one_line
+from .images import sha256_bytes
+from .plan import resolve_seed, select_variants
+from .plugins import get_registry
+from .sources import resolve_dataset
 
-MANIFEST_NAME = "manifest.json"
-FORMAT = "oodnic-corrupted-set/1"
+PNG_LEVEL = 1
 
 
-def png_name(name: str) -> str:
-    """Where an image of relative name ``name`` is stored (always .png, never outside the set)."""
-    path = PurePosixPath(name)
-    if path.is_absolute() or ".." in path.parts:
-        raise DatasetError(f"unsafe image name {name!r}")
-    return str(path.with_suffix(".png"))
+def encode_png_fast(image: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG", compress_level=PNG_LEVEL)
+    return buffer.getvalue()
 
 
 def _write(path: Path, data: bytes) -> str:
@@ -41,107 +48,94 @@ def _write(path: Path, data: bytes) -> str:
     return sha256_bytes(data)
 
 
-def _materialise_image(config: RunConfig, variants: list[tuple[str, int]], out: Path, name: str) -> tuple[dict, dict, str | None]:
-    """Write one image's clean and corrupted PNGs; returns (image entry, files, error)."""
-    from .work import WorkerState, one_line
+class _Writer:
+    """One process's view of the set being written: the dataset built once, the last clean image cached."""
 
-    state = WorkerState(_spec(config))
-    ref = state.refs[name]
-    stored = png_name(ref.name)
-    try:
-        clean = ref.load(config.max_pixels)
-    except Exception as exc:
-        return {}, {}, f"{ref.name}: {one_line(exc)}"
-    files = {f"clean/{stored}": _write(out / "clean" / stored, encode_png(clean))}
-    for corruption, severity in variants:
-        image = corrupt(state.registry.corruptions[corruption], clean, severity, config.seed, ref.sha256)
-        rel = f"{corruption}/{severity}/{stored}"
-        files[rel] = _write(out / rel, encode_png(image))
-    return {"name": ref.name, "sha256": ref.sha256, "file": stored}, files, None
+    def __init__(self, config: RunConfig, seed: int, out: Path):
+        self.config, self.seed, self.out = config, seed, out
+        self.registry = get_registry()
+        self.dataset: Dataset = resolve_dataset(self.registry, config.dataset, config.dataset_options)
+        self.refs = {ref.name: ref for ref in self.dataset.images()}
+        self._clean: tuple[str, np.ndarray] | None = None
+
+    def clean(self, name: str) -> np.ndarray:
+        if self._clean is None or self._clean[0] != name:
+            self._clean = (name, self.refs[name].load(self.config.max_pixels))
+        return self._clean[1]
+
+    def task(self, name: str, corruption: str | None, severities: list[int]) -> tuple[dict[str, str], str | None]:
+        """Write image ``name``'s clean copy (``corruption`` None) or its corrupted copies; returns files or an error."""
+        ref, stored = self.refs[name], png_name(name)
+        try:
+            clean = self.clean(name)
+            if corruption is None:
+                return {f"clean/{stored}": _write(self.out / "clean" / stored, encode_png_fast(clean))}, None
+            files = {}
+            for severity in severities:
+                image = corrupt(self.registry.corruptions[corruption], clean, severity, self.seed, ref.sha256)
+                rel = f"{corruption}/{severity}/{stored}"
+                files[rel] = _write(self.out / rel, encode_png_fast(image))
+            return files, None
+        except Exception as exc:
+            return {}, f"{name}{'' if corruption is None else ' ' + corruption}: {one_line(exc)}"
 
 
-def _spec(config: RunConfig):
-    from .work import RunSpec
+_WRITER: _Writer | None = None
 
-    return RunSpec(config.dataset, tuple(sorted(config.dataset_options.items())), (), (), config.seed, "cpu",
-                   config.max_pixels)
+
+def _init(config: RunConfig, seed: int, out: Path) -> None:
+    global _WRITER
+    _WRITER = _Writer(config, seed, out)
+
+
+def _task(args: tuple[str, str | None, list[int]]) -> tuple[dict[str, str], str | None]:
+    assert _WRITER is not None
+    return _WRITER.task(*args)
 
 
 def materialise_dataset(config: RunConfig, out: Path, workers: int = 1) -> dict[str, Any]:
     """Write the corrupted set of ``config`` (dataset, corruptions, severities, seed) and its manifest."""
-    from concurrent.futures import ProcessPoolExecutor
-    import multiprocessing
-
-    from .plugins import get_registry
-    from .runner import select_variants
-    from .work import resolve_dataset
-
     registry = get_registry()
-    variants = select_variants(config, registry)
     dataset = resolve_dataset(registry, config.dataset, config.dataset_options)
-    names = [ref.name for ref in dataset.images()][: config.images or None]
-    for name in names:
-        png_name(name)
-    task = partial(_materialise_image, config, variants, out)
-    if workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            outcomes = list(pool.map(task, names))
+    if getattr(dataset, "seed", None) is not None:
+        raise ConfigError(f"{config.dataset} is already a corrupted set: corrupt its source dataset instead")
+    seed = resolve_seed(config, dataset)
+    variants = select_variants(config, registry, seed)
+    refs = dataset.images()[: config.images or None]
+    for ref in refs:
+        png_name(ref.name)
+    severities: dict[str, list[int]] = {}
+    for variant in variants:
+        severities.setdefault(variant.corruption, []).append(variant.severity)
+    tasks = [(ref.name, None, []) for ref in refs]
+    tasks += [(ref.name, name, sevs) for ref in refs for name, sevs in severities.items()]
+    if workers > 1 and len(tasks) > 1:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(config, seed, out)) as pool:
+            outcomes = list(pool.map(_task, tasks, chunksize=1))
     else:
-        outcomes = [task(name) for name in names]
+        writer = _Writer(config, seed, out)
+        outcomes = [writer.task(*task) for task in tasks]
+    errors = [error for _, error in outcomes if error is not None]
+    failed = {task[0] for task, (_, error) in zip(tasks, outcomes) if error is not None and task[1] is None}
+    files = {rel: sha for found, _ in outcomes for rel, sha in found.items()}
     versions = {"oodnic-platform": __version__}
-    for name in sorted({c for c, _ in variants}):
-        plugin = registry.owners.get(f"corruption {name}", "")
-        info = next((p for p in registry.plugins if p.name == plugin), None)
+    for name in sorted(severities):
         versions[f"corruption {name}"] = registry.corruptions[name].version()
-        if info is not None and info.distribution:
-            versions[info.distribution] = info.version
+        if registry.plugin_label("corruption", name):
+            versions[f"plugin of {name}"] = registry.plugin_label("corruption", name)
     manifest = {
         "format": FORMAT,
         "dataset": dataset.name,
-        "seed": config.seed,
+        "geometry": config.dataset_options.get("geometry", "as-is"),
+        "seed": seed,
+        "hashes": "SHA-256 of each file's bytes (PNG, zlib level %d)" % PNG_LEVEL,
         "versions": dict(sorted(versions.items())),
-        "corruptions": sorted({c for c, _ in variants}),
-        "severities": sorted({s for _, s in variants}),
-        "images": [entry for entry, _, error in outcomes if error is None],
-        "errors": [error for _, _, error in outcomes if error is not None],
-        "files": dict(sorted((k, v) for _, files, _ in outcomes for k, v in files.items())),
+        "corruptions": sorted(severities),
+        "severities": sorted({s for sevs in severities.values() for s in sevs}),
+        "images": [{"name": r.name, "sha256": r.sha256, "file": png_name(r.name)} for r in refs if r.name not in failed],
+        "errors": errors,
+        "files": dict(sorted(files.items())),
     }
     _write(out / MANIFEST_NAME, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode())
     return manifest
-
-
-class MaterialisedDataset(Dataset):
-    """A set written by ``oodnic corrupt``: clean images plus stored corrupted copies, hash-checked on read."""
-
-    def __init__(self, path: str | Path):
-        self.root = Path(path)
-        try:
-            self.manifest = json.loads((self.root / MANIFEST_NAME).read_text())
-        except (OSError, ValueError) as exc:
-            raise DatasetError(f"{self.root}: unreadable {MANIFEST_NAME}: {exc}") from None
-        if self.manifest.get("format") != FORMAT:
-            raise DatasetError(f"{self.root}: {MANIFEST_NAME} is not an {FORMAT} manifest")
-        self.name = self.manifest["dataset"]
-        self.seed = self.manifest["seed"]
-        self._files = {entry["name"]: entry["file"] for entry in self.manifest["images"]}
-
-    def _read(self, rel: str, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
-        expected = self.manifest["files"].get(rel)
-        path = self.root / rel
-        data = path.read_bytes()
-        if expected is None or sha256_bytes(data) != expected:
-            raise DatasetError(f"{path}: SHA-256 differs from the manifest")
-        return decode_image(data, max_pixels)
-
-    def images(self) -> list[ImageRef]:
-        return [
-            ImageRef(name=e["name"], sha256=e["sha256"],
-                     loader=lambda max_pixels, rel=f"clean/{e['file']}": self._read(rel, max_pixels))
-            for e in self.manifest["images"]
-        ]
-
-    def precorrupted(self, ref: ImageRef, corruption: str, severity: int) -> np.ndarray | None:
-        rel = f"{corruption}/{severity}/{self._files[ref.name]}"
-        if rel not in self.manifest["files"]:
-            return None
-        return self._read(rel)

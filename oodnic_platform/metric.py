@@ -46,8 +46,9 @@ class Metric(Configurable):
     Settings work as for codecs (``--metric NAME:key=value``). Expensive
     metrics set ``default = False``: they then run only when asked for by name.
 
-    Per image: :meth:`compute` returns a float (column ``name``) or a dict of
-    floats (columns ``name_key``), or ``None`` for nothing.
+    Per image: :meth:`compute` returns a float (column ``name``, with ``-`` and
+    ``.`` turned into ``_``) or a dict of floats (one column ``<column>_<key>``
+    per key), or ``None`` for nothing. See :mod:`oodnic_platform.contract`.
 
     Over a dataset (``accumulates = True``): :meth:`accumulate` returns one
     image's contribution as named arrays. The platform sums contributions of the
@@ -63,6 +64,8 @@ class Metric(Configurable):
     accumulates: bool = False
     #: part of ``--metric all`` (the default selection)
     default: bool = True
+    #: ``"gpu"`` for metrics that run torch work on an accelerator (``--device auto`` resolves for them)
+    resource: str = "cpu"
 
     def load(self, device: str) -> None:
         """Prepare to run on ``device``; called once per worker."""

@@ -1,17 +1,22 @@
-"""Plugin discovery: entry points in the ``oodnic_platform`` group plus the built-ins.
+"""Plugin discovery and registration: entry points in the ``oodnic_platform`` group plus the built-ins.
 
-A plugin that fails to import, or raises inside a hook, is recorded in
-:attr:`Registry.failures` (shown by ``oodnic plugins`` and warned about) and
-does not stop the platform. ``OODNIC_PLUGINS`` (comma-separated entry-point
-names) loads only those plugins; ``OODNIC_DISABLE_PLUGINS`` skips the named ones.
-``OODNIC_PLUGIN_MODULES`` (comma-separated importable module names) loads
-modules as plugins without packaging them: handy while writing one.
+Everything a plugin hands the platform is checked at the door
+(:mod:`oodnic_platform.contract`). A plugin that fails to import, is built for
+another contract version, or raises inside a hook is recorded in
+:attr:`Registry.failures`; a registration that breaks the contract, or a name
+two plugins claim, is recorded in :attr:`Registry.refused`. Both are shown by
+``oodnic plugins`` and never stop the platform.
+
+``OODNIC_PLUGINS`` (comma-separated entry-point names) loads only those
+plugins; ``OODNIC_DISABLE_PLUGINS`` skips the named ones;
+``OODNIC_PLUGIN_MODULES`` loads importable modules as plugins without packaging.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import logging
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -19,19 +24,26 @@ from typing import Any, Callable
 
 import pluggy
 
-from . import hookspecs
+from . import __version__, hookspecs
 from .codec import Codec
+from .contract import CHECKS, CONTRACT_VERSION, check_factory
 from .corruption import Corruption
+from .errors import one_line
 from .metric import Metric
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PLUGINS = (
     "oodnic_platform.default_plugins.metrics",
     "oodnic_platform.default_plugins.datasets",
+    "oodnic_platform.default_plugins.codecs",
     "oodnic_platform.default_plugins.executors",
 )
 ALLOW_ENV = "OODNIC_PLUGINS"
 BLOCK_ENV = "OODNIC_DISABLE_PLUGINS"
 MODULES_ENV = "OODNIC_PLUGIN_MODULES"
+KINDS = ("codec", "corruption", "metric", "dataset", "executor")
+HOOKS = {kind: f"register_{kind}s" for kind in KINDS}
 
 
 @dataclass
@@ -40,6 +52,21 @@ class PluginInfo:
     module: str
     version: str
     distribution: str
+
+    @property
+    def label(self) -> str:
+        """``distribution version`` (or the module name for unpackaged plugins)."""
+        return f"{self.distribution} {self.version}".strip() or self.name
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A registration the platform refused, and why (one line)."""
+
+    plugin: str
+    kind: str
+    name: str
+    reason: str
 
 
 @dataclass
@@ -54,9 +81,21 @@ class Registry:
     plugins: list[PluginInfo] = field(default_factory=list)
     #: plugin name -> one-line reason it (or one of its hooks) failed
     failures: dict[str, str] = field(default_factory=dict)
+    refused: list[Refusal] = field(default_factory=list)
     #: registered thing ("codec jpeg") -> plugin name that registered it
     owners: dict[str, str] = field(default_factory=dict)
     plugin_manager: pluggy.PluginManager | None = None
+
+    def table(self, kind: str) -> dict[str, Any]:
+        return getattr(self, f"{kind}s")
+
+    def plugin_of(self, kind: str, name: str) -> PluginInfo | None:
+        owner = self.owners.get(f"{kind} {name}")
+        return next((p for p in self.plugins if p.name == owner), None)
+
+    def plugin_label(self, kind: str, name: str) -> str:
+        info = self.plugin_of(kind, name)
+        return info.label if info else ""
 
 
 def _env_names(var: str) -> set[str] | None:
@@ -66,9 +105,24 @@ def _env_names(var: str) -> set[str] | None:
     return {name.strip() for name in value.split(",") if name.strip()}
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+def contract_mismatch(module: Any, dist: importlib.metadata.Distribution | None) -> str | None:
+    """Why a plugin cannot load with this core (``None`` if it can): its declared contract or core requirement."""
+    declared = getattr(module, "OODNIC_CONTRACT", CONTRACT_VERSION)
+    if declared != CONTRACT_VERSION:
+        return f"built for plugin contract {declared}; this oodnic-platform {__version__} has contract {CONTRACT_VERSION}"
+    if dist is None:
+        return None
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    for text in dist.requires or ():
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement:
+            continue
+        if requirement.name == "oodnic-platform" and requirement.specifier \
+                and not requirement.specifier.contains(__version__, prereleases=True):
+            return f"requires oodnic-platform{requirement.specifier}; this is {__version__} (contract {CONTRACT_VERSION})"
+    return None
 
 
 def make_plugin_manager() -> tuple[pluggy.PluginManager, dict[str, str], list[PluginInfo]]:
@@ -78,7 +132,6 @@ def make_plugin_manager() -> tuple[pluggy.PluginManager, dict[str, str], list[Pl
     failures: dict[str, str] = {}
     infos: list[PluginInfo] = []
     allow, block = _env_names(ALLOW_ENV), _env_names(BLOCK_ENV) or set()
-    from . import __version__
 
     for module_name in DEFAULT_PLUGINS:
         pm.register(importlib.import_module(module_name), name=module_name)
@@ -87,67 +140,94 @@ def make_plugin_manager() -> tuple[pluggy.PluginManager, dict[str, str], list[Pl
         if module_name in block:
             continue
         try:
-            pm.register(importlib.import_module(module_name), name=module_name)
+            module = importlib.import_module(module_name)
+            mismatch = contract_mismatch(module, None)
+            if mismatch:
+                failures[module_name] = mismatch
+                continue
+            pm.register(module, name=module_name)
         except Exception as exc:
-            failures[module_name] = f"failed to load: {_one_line(exc)}"
+            failures[module_name] = f"failed to load: {one_line(exc)}"
             continue
         infos.append(PluginInfo(module_name, module_name, "", ""))
     for ep in sorted(importlib.metadata.entry_points(group=hookspecs.PROJECT_NAME), key=lambda e: e.name):
         if (allow is not None and ep.name not in allow) or ep.name in block or pm.has_plugin(ep.name):
             continue
-        dist = ep.dist.name if ep.dist else ""
-        version = ep.dist.version if ep.dist else ""
         try:
             module = ep.load()
+            mismatch = contract_mismatch(module, ep.dist)
+            if mismatch:
+                failures[ep.name] = mismatch
+                continue
             pm.register(module, name=ep.name)
         except Exception as exc:  # a broken plugin must not stop the platform
-            failures[ep.name] = f"failed to load: {_one_line(exc)}"
+            failures[ep.name] = f"failed to load: {one_line(exc)}"
             continue
-        infos.append(PluginInfo(ep.name, ep.value, version, dist))
+        infos.append(PluginInfo(ep.name, ep.value, ep.dist.version if ep.dist else "", ep.dist.name if ep.dist else ""))
     return pm, failures, infos
 
 
-def build_registry() -> Registry:
-    """Load every plugin and collect what their hooks register."""
-    pm, failures, infos = make_plugin_manager()
-    registry = Registry(plugins=infos, failures=failures)
-    current: list[str] = [""]
+def _collect(pm: pluggy.PluginManager, registry: Registry) -> list[tuple[str, str, str, Any]]:
+    """Call every registration hook; returns accepted claims (plugin, kind, name, object)."""
+    claims: list[tuple[str, str, str, Any]] = []
+    for kind in KINDS:
+        for impl in getattr(pm.hook, HOOKS[kind]).get_hookimpls():
+            plugin = impl.plugin_name
 
-    def registrar(kind: str, table: dict) -> Callable:
-        def register(*args: Any) -> None:
-            if len(args) == 1:
-                obj = args[0]
-                key = obj.name
-            else:
-                key, obj = args
-            if not key:
-                raise ValueError(f"a {kind} needs a non-empty name")
-            owner = registry.owners.get(f"{kind} {key}")
-            if owner is not None and owner != current[0]:
-                raise ValueError(f"{kind} {key!r} is already registered by {owner}")
-            table[key] = obj
-            registry.owners[f"{kind} {key}"] = current[0]
+            def register(*args: Any, _kind: str = kind, _plugin: str = plugin) -> None:
+                claims.append((_plugin, _kind, *_claim(_kind, _plugin, args, registry)))
 
-        return register
-
-    hooks = (
-        ("register_codecs", "codec", registry.codecs),
-        ("register_corruptions", "corruption", registry.corruptions),
-        ("register_metrics", "metric", registry.metrics),
-        ("register_datasets", "dataset", registry.datasets),
-        ("register_executors", "executor", registry.executors),
-    )
-    for hook_name, kind, table in hooks:
-        register = registrar(kind, table)
-        for impl in getattr(pm.hook, hook_name).get_hookimpls():
-            current[0] = impl.plugin_name
             try:
                 impl.function(register)
-            except Exception as exc:  # contained: reported, platform goes on
-                registry.failures[impl.plugin_name] = f"{hook_name} raised {_one_line(exc)}"
+            except Exception as exc:  # contained: reported, the platform goes on
+                registry.failures[plugin] = f"{HOOKS[kind]} raised {one_line(exc)}"
+    return [c for c in claims if c[2] is not None]
+
+
+def _claim(kind: str, plugin: str, args: tuple, registry: Registry) -> tuple[str | None, Any]:
+    """Check one ``register(...)`` call; a refusal is recorded and gives ``(None, None)``."""
+    try:
+        if kind in CHECKS:
+            if len(args) != 1:
+                raise ValueError(f"register a {kind} as register({kind}), got {len(args)} arguments")
+            obj = args[0]
+            CHECKS[kind](obj)
+            return obj.name, obj
+        if len(args) != 2:
+            raise ValueError(f"register a {kind} as register(name, factory), got {len(args)} arguments")
+        check_factory(kind, *args)
+        return args[0], args[1]
+    except Exception as exc:
+        name = getattr(args[0], "name", args[0]) if args else ""
+        reason = str(exc) if isinstance(exc, ValueError) else f"checking it raised {one_line(exc)}"
+        registry.refused.append(Refusal(plugin, kind, str(name), " ".join(reason.split())))
+        return None, None
+
+
+def build_registry() -> Registry:
+    """Load every plugin, check what their hooks register, refuse clashes, and collect the rest by name."""
+    pm, failures, infos = make_plugin_manager()
+    registry = Registry(plugins=infos, failures=failures, plugin_manager=pm)
+    claimants: dict[tuple[str, str], list[tuple[str, Any]]] = {}
+    for plugin, kind, name, obj in _collect(pm, registry):
+        claimants.setdefault((kind, name), []).append((plugin, obj))
+    for (kind, name), claims in claimants.items():
+        plugins = sorted({plugin for plugin, _ in claims})
+        if len(plugins) > 1:
+            choice = f"choose one with {BLOCK_ENV}={plugins[-1]} (or {BLOCK_ENV}={plugins[0]}, or {ALLOW_ENV}=...)"
+            for plugin in plugins:
+                registry.refused.append(Refusal(plugin, kind, name,
+                                                f"{kind} {name!r} is claimed by {' and '.join(plugins)}: {choice}"))
+            continue
+        registry.table(kind)[name] = claims[-1][1]
+        registry.owners[f"{kind} {name}"] = plugins[0]
     for name, reason in registry.failures.items():
         warnings.warn(f"oodnic plugin {name}: {reason}", RuntimeWarning, stacklevel=2)
-    registry.plugin_manager = pm
+    for refusal in registry.refused:
+        warnings.warn(f"oodnic plugin {refusal.plugin}: refused {refusal.kind} {refusal.name!r}: {refusal.reason}",
+                      RuntimeWarning, stacklevel=2)
+    log.debug("registry: %d codecs, %d corruptions, %d metrics", len(registry.codecs), len(registry.corruptions),
+              len(registry.metrics))
     return registry
 
 

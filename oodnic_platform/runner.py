@@ -1,25 +1,31 @@
-"""The driver: expand the grid, skip finished rows, run chunks on an executor, commit, finalize."""
+"""The driver: plan, lock the run folder, skip what is done, run chunks, commit, finalize arrays.
+
+A row is done when it succeeded and holds the values of every requested metric
+(same metric identities). A group of an accumulating metric is finalized into
+``arrays/`` as soon as every planned row of it is counted, and its running sum
+is dropped; a later run that adds rows to a complete group sums it again from
+scratch, so every array always counts each of its rows exactly once.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
-import warnings
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from .codec import Codec
-from .config import CodecChoice, ConfigError, RunConfig
+from .config import ConfigError, RunConfig
 from .executor import Executor
+from .plan import Job, Plan, make_chunks, plan
 from .plugins import Registry, get_registry
-from .store import ResultStore
-from .work import (DEVICE_RE, Chunk, CodecSpec, Job, RunSpec, build_metric, resolve_dataset, resolve_device,
-                   row_key)
+from .results import SAMPLES, write_arrays
+from .store import STORE_NAME, ResultStore, RunLock, check_writable, prepare_run_dir
+from .worker import ChunkResult
 
-CLEAN = ("clean", 0)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -28,207 +34,149 @@ class RunOutcome:
     total: int
     skipped: int
     failed: int
-    store: ResultStore
     keys: list[str]
-
-
-def select_codecs(config: RunConfig, registry: Registry) -> list[tuple[CodecSpec, Codec, list[Any]]]:
-    """The configured codecs with their qualities; an unknown or unavailable choice is a one-line error
-    (or, for a choice marked ``optional``, a warning and a skip)."""
-    if config.codecs is None:
-        names = [n for n, c in sorted(registry.codecs.items()) if c.unavailable_reason() is None]
-        choices = [CodecChoice(n) for n in names]
-    else:
-        choices = config.codecs
-    selected = []
-    for choice in choices:
-        try:
-            selected.append(_select_codec(choice, registry))
-        except ConfigError as exc:
-            if not choice.optional:
-                raise
-            warnings.warn(f"skipping optional codec {choice.name}: {exc}", RuntimeWarning, stacklevel=2)
-    if not selected:
-        raise ConfigError("no codec is installed and available (see `oodnic plugins`)")
-    return selected
-
-
-def _select_codec(choice: CodecChoice, registry: Registry) -> tuple[CodecSpec, Codec, list[Any]]:
-    name, settings = choice.name, choice.settings
-    if name not in registry.codecs:
-        raise ConfigError(f"unknown codec {name!r} (installed: {', '.join(sorted(registry.codecs)) or 'none'})")
-    try:
-        codec = registry.codecs[name].configure(**settings) if settings else registry.codecs[name]
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(str(exc)) from None
-    reason = codec.unavailable_reason()
-    if reason:
-        raise ConfigError(f"codec {name} is unavailable: {reason}")
-    ladder = list(choice.qualities) if choice.qualities is not None else list(codec.qualities)
-    if not ladder:
-        raise ConfigError(f"codec {name}: no qualities given and no default ladder")
-    return CodecSpec(name, tuple(sorted(settings.items()))), codec, ladder
-
-
-def select_variants(config: RunConfig, registry: Registry) -> list[tuple[str, int]]:
-    names = list(config.corruptions)
-    if names == ["all"]:
-        names = sorted(registry.corruptions)
-    for name in names:
-        if name not in registry.corruptions:
-            raise ConfigError(
-                f"unknown corruption {name!r} (installed: {', '.join(sorted(registry.corruptions)) or 'none'})"
-            )
-    variants = [CLEAN] if config.clean else []
-    for name in names:
-        supported = set(registry.corruptions[name].severities)
-        for severity in config.severities:
-            if severity not in supported:
-                raise ConfigError(f"corruption {name} has no severity {severity} (has {sorted(supported)})")
-            variants.append((name, severity))
-    if not variants:
-        raise ConfigError("nothing to run: no clean input and no corruption selected")
-    return variants
-
-
-def select_metrics(config: RunConfig, registry: Registry) -> tuple[str, ...]:
-    """Metric choices (``NAME`` or ``NAME:key=value,...``); ``all`` = every metric with ``default = True``.
-
-    ``bpp`` is always measured. Each choice is built once here so a mistake is a one-line error.
-    """
-    choices: list[str] = []
-    for text in config.metrics:
-        if text == "all":
-            choices += [n for n, m in sorted(registry.metrics.items()) if m.default]
-        else:
-            choices.append(text)
-    choices = list(dict.fromkeys(["bpp", *choices]))
-    for text in choices:
-        build_metric(registry, text)
-    return tuple(choices)
-
-
-def plan(config: RunConfig, registry: Registry) -> tuple[RunSpec, list[tuple[str, int, Job]], list[str]]:
-    """Expand the configuration into jobs: (corruption, severity, job) triples, in a deterministic order."""
-    dataset = resolve_dataset(registry, config.dataset, config.dataset_options)
-    refs = dataset.images()
-    codecs = select_codecs(config, registry)
-    variants = select_variants(config, registry)
-    metrics = select_metrics(config, registry)
-    if dataset.seed is not None:
-        config.seed = dataset.seed
-    if config.images:
-        refs = refs[: config.images]
-    spec = RunSpec(
-        dataset=config.dataset,
-        dataset_options=tuple(sorted(config.dataset_options.items())),
-        codecs=tuple(c[0] for c in codecs),
-        metrics=metrics,
-        seed=config.seed,
-        device=config.device,
-        max_pixels=config.max_pixels,
-        sample_image=refs[0].name if refs else "",
-    )
-    jobs = []
-    for corruption, severity in variants:
-        cversion = registry.corruptions[corruption].version() if corruption != "clean" else ""
-        seed = None if corruption == "clean" else config.seed
-        for ref in refs:
-            for index, (cspec, codec, ladder) in enumerate(codecs):
-                settings, version = codec.settings(), codec.version()
-                for quality in ladder:
-                    key = row_key(ref.name, ref.sha256, corruption, cversion, severity, seed, cspec.name, version, settings, quality)
-                    jobs.append((corruption, severity, Job(key, ref.name, index, quality)))
-    return spec, jobs, [ref.name for ref in refs]
-
-
-def make_chunks(jobs: list[tuple[str, int, Job]], images_per_chunk: int) -> list[Chunk]:
-    """Group pending jobs by input variant, ``images_per_chunk`` images per chunk."""
-    grouped: dict[tuple[str, int], dict[str, list[Job]]] = {}
-    for corruption, severity, job in jobs:
-        grouped.setdefault((corruption, severity), {}).setdefault(job.image, []).append(job)
-    chunks = []
-    for (corruption, severity), by_image in grouped.items():
-        images = list(by_image)
-        for start in range(0, len(images), max(1, images_per_chunk)):
-            batch = [job for image in images[start : start + images_per_chunk] for job in by_image[image]]
-            chunks.append(Chunk(corruption, severity, tuple(batch)))
-    return chunks
+    collapsed: int = 0
+    warnings: tuple[str, ...] = ()
 
 
 def make_executor(config: RunConfig, registry: Registry) -> Executor:
     if config.executor not in registry.executors:
-        raise ConfigError(
-            f"unknown executor {config.executor!r} (installed: {', '.join(sorted(registry.executors))})"
-        )
-    options = {"workers": config.workers, **config.executor_options}
+        raise ConfigError(f"unknown executor {config.executor!r} (installed: {', '.join(sorted(registry.executors))})")
     try:
-        return registry.executors[config.executor](**options)
+        return registry.executors[config.executor](workers=config.workers, **config.executor_options)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"executor {config.executor}: {exc}") from None
 
 
+def pending_jobs(the_plan: Plan, store: ResultStore) -> list[tuple[str, int, Job]]:
+    """Jobs whose row is not done, or that still owe an accumulating metric their contribution."""
+    wanted = dict(zip((m.name for m in the_plan.metrics), the_plan.spec.metric_ids))
+    finished = store.finished()
+    counted = store.counted()
+    complete = {gid for gid, (_, done) in store.array_groups().items() if done}
+    owed: dict[str, set[int]] = {}
+    for gid, group in the_plan.groups.items():
+        have = counted.get(gid, set())
+        if gid in complete and group.keys - have:  # a complete group gains rows: sum it again from scratch
+            store.reopen_group(gid)
+            log.info("group %s gains rows: summing it again", gid)
+            have = set()
+        for key in group.keys - have:
+            owed.setdefault(key, set()).add(group.metric)
+    parsed: dict[str | None, dict[str, str]] = {}
+    pending = []
+    for corruption, severity, job in the_plan.jobs:
+        metrics = finished.get(job.key, "missing")
+        if metrics not in parsed:
+            parsed[metrics] = json.loads(metrics) if metrics and metrics != "missing" else {}
+        done = metrics != "missing" and wanted.items() <= parsed[metrics].items()
+        debts = tuple(sorted(owed.get(job.key, ())))
+        if not done or debts:
+            pending.append((corruption, severity, Job(job.key, job.image, job.codec, job.quality, debts)))
+    return pending
+
+
 def run(config: RunConfig, registry: Registry | None = None, progress: bool = True) -> RunOutcome:
-    """Run (or resume) the grid of ``config``; returns counts and the open store."""
+    """Run (or resume) the grid of ``config``. Every mistake is found before anything is written."""
     registry = registry or get_registry()
-    spec, jobs, _ = plan(config, registry)
-    if config.executor == "local":
-        resolve_device(config.device)
-    elif not DEVICE_RE.match(config.device):  # remote workers resolve it on their own machines
-        resolve_device(config.device)
+    config.check()
+    the_plan = plan(config, registry)
     executor = make_executor(config, registry)
     run_dir = config.resolved_run_dir()
-    store = ResultStore(run_dir / "results.sqlite")
-    store.record_run(config.to_dict())
-    done = store.finished_keys()
-    pending = [j for j in jobs if j[2].key not in done]
-    chunks = make_chunks(pending, config.images_per_chunk)
-    bar = _progress(len(jobs), len(jobs) - len(pending), progress, executor.describe())
-    for result in executor.run(spec, chunks):
-        save_samples(run_dir, result.samples)
-        store.commit_chunk(result.rows, result.contributions)
-        bar.update(len(result.rows))
-    bar.close()
-    finalize_arrays(store, registry, run_dir)
-    keys = [j[2].key for j in jobs]
-    failed = count_failed(store, keys)
-    return RunOutcome(run_dir, len(jobs), len(jobs) - len(pending), failed, store, keys)
+    check_writable(run_dir)
+    lock = RunLock(prepare_run_dir(run_dir))
+    store = ResultStore(run_dir / STORE_NAME)
+    try:
+        store.claim_dataset(the_plan.spec.dataset_identity)
+        store.record_run({**config.to_dict(), "seed": the_plan.spec.seed, "started": time.time()})
+        pending = pending_jobs(the_plan, store)
+        _run_chunks(the_plan, config, executor, store, run_dir, pending, progress)
+        finalize_open_groups(the_plan, store, run_dir)
+        keys = [job.key for _, _, job in the_plan.jobs]
+        wanted = set(keys)
+        failed = sum(1 for r in store.conn.execute("SELECT key FROM results WHERE status != 'ok'") if r[0] in wanted)
+        notes = identical_bitstreams(store, wanted)
+    finally:
+        store.close()
+        lock.release()
+    return RunOutcome(run_dir, len(keys), len(keys) - len(pending), failed, keys, the_plan.collapsed, notes)
 
 
-def save_samples(run_dir: Path, samples: dict[str, bytes]) -> None:
-    """Centre crops of the sample image: ``samples/input-<corruption>-<severity>.png`` and ``samples/<row key>.png``."""
-    folder = run_dir / "samples"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, png in samples.items():
-        tmp = folder / f".{name}.tmp"
-        tmp.write_bytes(png)
-        tmp.replace(folder / name)
+def _run_chunks(the_plan: Plan, config: RunConfig, executor: Executor, store: ResultStore, run_dir: Path,
+                pending: list[tuple[str, int, Job]], progress: bool) -> None:
+    total = len(the_plan.jobs)
+    bar = _progress(total, total - len(pending), progress, executor.describe())
+    executor.progress = bar.update if executor.reports_rows else None
+    counted = store.counted()
+    try:
+        for result in executor.run(the_plan.spec, make_chunks(pending, config.images_per_chunk)):
+            commit(store, run_dir, result)
+            if not executor.reports_rows:
+                bar.update(len(result.rows))
+            for gid, part in result.groups.items():
+                counted.setdefault(gid, set()).update(part.keys)
+                group = the_plan.groups.get(gid)
+                if group is not None and group.keys <= counted[gid]:
+                    finalize_group(the_plan, store, run_dir, gid, complete=True)
+    finally:
+        executor.progress = None
+        bar.close()
 
 
-def count_failed(store: ResultStore, keys: list[str]) -> int:
-    wanted = set(keys)
-    return sum(1 for r in store.conn.execute("SELECT key FROM results WHERE status != 'ok'") if r[0] in wanted)
+def commit(store: ResultStore, run_dir: Path, result: ChunkResult) -> None:
+    """Save a chunk's sample crops, then its rows and contributions in one transaction."""
+    if result.samples:
+        folder = run_dir / SAMPLES
+        folder.mkdir(exist_ok=True)
+        for crop in result.samples:
+            tmp = folder / f".{crop.file}.tmp"
+            tmp.write_bytes(crop.png)
+            tmp.replace(folder / crop.file)
+        store.record_samples([(c.file, c.key, c.corruption, c.severity) for c in result.samples])
+    store.commit_chunk(result.rows, result.groups)
 
 
-def _progress(total: int, initial: int, enabled: bool, where: str):
+def finalize_group(the_plan: Plan, store: ResultStore, run_dir: Path, gid: str, complete: bool) -> None:
+    """Turn a group's sum into the configured metric's arrays, saved beside the store."""
+    found = store.contribution(gid)
+    if found is None:
+        return
+    total, rows = found
+    group = the_plan.groups[gid]
+    metric = the_plan.metrics[group.metric]
+    arrays = metric.finalize(total)
+    metadata = {**group.meta, "rows": rows, "complete": complete, **metric.metadata()}
+    rel = write_arrays(run_dir, metric.name, gid, arrays, metadata)
+    store.record_array(gid, metric.name, group.meta, rel, rows, complete)
+
+
+def finalize_open_groups(the_plan: Plan, store: ResultStore, run_dir: Path) -> None:
+    """Finalize this plan's groups that still have a running sum (some rows failed or were not run)."""
+    counted = store.counted()
+    for gid in store.open_groups():
+        if gid in the_plan.groups:
+            finalize_group(the_plan, store, run_dir, gid, complete=the_plan.groups[gid].keys <= counted.get(gid, set()))
+
+
+def identical_bitstreams(store: ResultStore, keys: set[str]) -> tuple[str, ...]:
+    """Warnings for codecs whose different qualities wrote identical bitstreams (a fixed-rate model?)."""
+    seen: dict[tuple, set] = {}
+    query = ("SELECT key, codec, codec_settings, image, corruption, severity, bitstream_sha256, quality FROM results"
+             " WHERE status = 'ok'")
+    for key, codec, settings, image, corruption, severity, sha, quality in store.conn.execute(query):
+        if key in keys:
+            seen.setdefault((codec, settings, image, corruption, severity, sha), set()).add(quality)
+    clashes: dict[str, list[set]] = {}
+    for (codec, *_), qualities in seen.items():
+        if len(qualities) > 1:
+            clashes.setdefault(codec, []).append(qualities)
+    return tuple(f"codec {codec}: qualities {', '.join(map(str, sorted(set().union(*sets))))} wrote identical "
+                 f"bitstreams for {len(sets)} input(s): the quality may not change the rate (a fixed-rate model?)"
+                 for codec, sets in sorted(clashes.items()))
+
+
+def _progress(total: int, initial: int, enabled: bool, where: str) -> Any:
     from tqdm import tqdm
 
     return tqdm(total=total, initial=initial, unit="row", desc=f"oodnic run ({where})", disable=not enabled,
-                file=sys.stderr, dynamic_ncols=True)
-
-
-def finalize_arrays(store: ResultStore, registry: Registry, run_dir: Path) -> None:
-    """Turn each group's summed contributions into the metric's arrays, saved as .npz beside the store."""
-    for gid, metric_name, meta, total in store.contributions():
-        metric = registry.metrics.get(metric_name)
-        if metric is None:
-            continue
-        arrays = metric.finalize(total)
-        info = {**meta, "metric": metric_name, **metric.metadata()}
-        rel = Path("arrays") / metric_name / f"{gid}.npz"
-        path = run_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, **arrays, metadata=np.array(json.dumps(info, sort_keys=True, default=str)))
-        tmp.replace(path)
-        store.record_array(gid, metric_name, info, rel.as_posix())
+                file=sys.stderr, dynamic_ncols=True, smoothing=0.05)

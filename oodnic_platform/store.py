@@ -1,24 +1,28 @@
-"""The results store: ``RUN_DIR/results.sqlite``.
+"""Writing a run folder's results store, ``RUN_DIR/results.sqlite``; the driver is its only writer.
 
 Tables:
 
 - ``results``: one row per (image, input variant, codec, quality), keyed by a
-  content address; metric columns are added as metrics appear.
-- ``contributions``: running sums of accumulating metrics per group, merged in
-  the same transaction as the rows they came from, so a resumed run counts
-  every image exactly once.
-- ``arrays``: the finalized arrays saved under ``RUN_DIR/arrays/``.
-- ``runs``: the configuration of each invocation.
+  content address (:mod:`oodnic_platform.identity`); see :mod:`oodnic_platform.schema`.
+- ``contributions``: running sums of accumulating metrics for groups not yet
+  complete; ``counted`` lists exactly which rows each group's sum holds. A row's
+  contribution is added in the same transaction as the row, and only once.
+- ``arrays``: finalized arrays of each group, saved under ``RUN_DIR/arrays/``.
+- ``samples``: centre crops of the sample image under ``RUN_DIR/samples/``.
+- ``runs``: the configuration of each invocation; ``meta``: schema version and dataset.
 
-The driver is the only writer. Every chunk commits atomically, so a run killed
-at any moment leaves only whole rows.
+A run folder is locked while a run writes to it (``RUN_DIR/.lock`` holds the
+pid): a second ``oodnic run`` on it is refused with one line. Every chunk
+commits atomically, so a run killed at any moment leaves only whole rows.
+Readers use :mod:`oodnic_platform.results`.
 """
 
 from __future__ import annotations
 
+import fcntl
 import io
 import json
-import re
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -26,36 +30,13 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from . import __version__
+from .errors import ConfigError
 from .metric import Arrays, add_arrays
+from .schema import FIXED_COLUMNS, SCHEMA_VERSION
 
-FIXED_COLUMNS: dict[str, str] = {
-    "key": "TEXT PRIMARY KEY",
-    "dataset": "TEXT",
-    "image": "TEXT",
-    "image_sha256": "TEXT",
-    "corruption": "TEXT",
-    "severity": "INTEGER",
-    "frequency": "TEXT",
-    "corruption_version": "TEXT",
-    "seed": "INTEGER",
-    "codec": "TEXT",
-    "codec_version": "TEXT",
-    "codec_settings": "TEXT",
-    "plugin": "TEXT",
-    "quality": "NUMERIC",
-    "status": "TEXT",
-    "error": "TEXT",
-    "num_bytes": "INTEGER",
-    "bpp": "REAL",
-    "psnr": "REAL",
-    "ms_ssim": "REAL",
-    "psnr_wrt_clean": "REAL",
-    "encode_s": "REAL",
-    "decode_s": "REAL",
-}
-#: Columns that differ between identical runs (wall-clock timings).
-TIMING_COLUMNS = ("encode_s", "decode_s")
-_COLUMN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+STORE_NAME = "results.sqlite"
+LOCK_NAME = ".lock"
 
 
 def pack_arrays(arrays: Arrays) -> bytes:
@@ -69,29 +50,106 @@ def unpack_arrays(blob: bytes) -> Arrays:
         return {key: data[key] for key in data.files}
 
 
+def prepare_run_dir(run_dir: Path) -> Path:
+    """Create the run folder, or raise a one-line :class:`ConfigError` saying why it cannot be."""
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ConfigError(f"cannot create run folder {run_dir}: a file is in the way") from None
+    except NotADirectoryError:
+        raise ConfigError(f"cannot create run folder {run_dir}: a parent is a file") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot create run folder {run_dir}: {exc.strerror or exc}") from None
+    if not os.access(run_dir, os.W_OK | os.X_OK):
+        raise ConfigError(f"run folder {run_dir} is not writable")
+    return run_dir
+
+
+def check_writable(run_dir: Path) -> None:
+    """Raise a one-line :class:`ConfigError` unless ``run_dir`` exists as a writable folder or could be created."""
+    probe = run_dir
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise ConfigError(f"cannot use run folder {run_dir}: {probe} is a file")
+    if probe.exists() and not os.access(probe, os.W_OK | os.X_OK):
+        raise ConfigError(f"cannot use run folder {run_dir}: {probe} is not writable")
+
+
+class RunLock:
+    """An exclusive lock on a run folder, released when the process ends (even by ``kill -9``)."""
+
+    def __init__(self, run_dir: Path):
+        self.path = run_dir / LOCK_NAME
+        self.handle = open(self.path, "a+")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.seek(0)
+            holder = self.handle.read().strip() or "another process"
+            self.handle.close()
+            raise ConfigError(f"run folder {run_dir} is in use by {holder}: wait for it to finish, "
+                              f"or use another --run-dir") from None
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(f"oodnic run (pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')})")
+        self.handle.flush()
+
+    def release(self) -> None:
+        if not self.handle.closed:
+            self.handle.truncate(0)
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+
+
+def schema_version_of(conn: sqlite3.Connection) -> int | None:
+    """The store's schema version; 1 for stores of oodnic-platform 0.1 (no ``meta`` table); None if empty."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "meta" in tables:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else None
+    return 1 if "results" in tables else None
+
+
+def old_schema_message(path: Path, version: int) -> str:
+    return (f"{path} has results schema {version}; this oodnic-platform {__version__} reads and writes schema "
+            f"{SCHEMA_VERSION}: run again into a new --run-dir (the old folder stays readable by the version that "
+            f"wrote it)")
+
+
 class ResultStore:
-    """SQLite results of one run directory."""
+    """The writable results store of one run folder (hold a :class:`RunLock` while writing)."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, timeout=60)
+        self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         self.conn.row_factory = sqlite3.Row
+        version = schema_version_of(self.conn)
+        if version not in (None, SCHEMA_VERSION):
+            self.conn.close()
+            raise ConfigError(old_schema_message(self.path, version))
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
-        with self.conn:
+        with self.transaction():
             columns = ", ".join(f'"{name}" {kind}' for name, kind in FIXED_COLUMNS.items())
             self.conn.execute(f"CREATE TABLE IF NOT EXISTS results ({columns})")
-            self.conn.execute(
-                "CREATE TABLE IF NOT EXISTS contributions (group_id TEXT, metric TEXT, meta TEXT, data BLOB,"
-                " PRIMARY KEY (group_id, metric))"
-            )
-            self.conn.execute(
-                "CREATE TABLE IF NOT EXISTS arrays (group_id TEXT, metric TEXT, meta TEXT, path TEXT,"
-                " PRIMARY KEY (group_id, metric))"
-            )
+            self.conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            self.conn.execute("CREATE TABLE IF NOT EXISTS contributions (group_id TEXT PRIMARY KEY, metric TEXT,"
+                              " data BLOB)")
+            self.conn.execute("CREATE TABLE IF NOT EXISTS counted (group_id TEXT, key TEXT,"
+                              " PRIMARY KEY (group_id, key)) WITHOUT ROWID")
+            self.conn.execute("CREATE TABLE IF NOT EXISTS arrays (group_id TEXT PRIMARY KEY, metric TEXT, meta TEXT,"
+                              " path TEXT, rows INTEGER, complete INTEGER)")
+            self.conn.execute("CREATE TABLE IF NOT EXISTS samples (file TEXT PRIMARY KEY, key TEXT, corruption TEXT,"
+                              " severity INTEGER)")
             self.conn.execute("CREATE TABLE IF NOT EXISTS runs (started REAL, config TEXT)")
         self._columns = self.columns()
+
+    def transaction(self):
+        return _Transaction(self.conn)
 
     def close(self) -> None:
         self.conn.close()
@@ -99,60 +157,125 @@ class ResultStore:
     def columns(self) -> list[str]:
         return [r["name"] for r in self.conn.execute("PRAGMA table_info(results)")]
 
+    def claim_dataset(self, identity: str) -> None:
+        """A run folder holds one dataset: a run over another one is refused with one line."""
+        with self.transaction():
+            row = self.conn.execute("SELECT value FROM meta WHERE key = 'dataset'").fetchone()
+            if row is None:
+                self.conn.execute("INSERT INTO meta VALUES ('dataset', ?)", (identity,))
+            elif row[0] != identity:
+                held, asked = json.loads(row[0]), json.loads(identity)
+                raise ConfigError(f"{self.path.parent} holds results of dataset {_describe(held)}, not "
+                                  f"{_describe(asked)}: use another --run-dir")
+
     def record_run(self, config: dict[str, Any]) -> None:
-        with self.conn:
+        with self.transaction():
             self.conn.execute("INSERT INTO runs VALUES (?, ?)", (time.time(), json.dumps(config, default=str)))
 
-    def finished_keys(self) -> set[str]:
-        """Keys of rows that need no rerun (status ``ok``; error rows are retried)."""
-        return {r[0] for r in self.conn.execute("SELECT key FROM results WHERE status = 'ok'")}
+    def finished(self) -> dict[str, str]:
+        """Key -> metrics JSON of every row that succeeded (error rows are retried)."""
+        return {r[0]: r[1] for r in self.conn.execute("SELECT key, metrics FROM results WHERE status = 'ok'")}
+
+    def counted(self) -> dict[str, set[str]]:
+        """Group id -> keys of the rows its sum holds."""
+        out: dict[str, set[str]] = {}
+        for gid, key in self.conn.execute("SELECT group_id, key FROM counted"):
+            out.setdefault(gid, set()).add(key)
+        return out
+
+    def array_groups(self) -> dict[str, tuple[str, int]]:
+        """Group id -> (arrays path, complete) of every finalized group."""
+        return {r[0]: (r[1], r[2]) for r in self.conn.execute("SELECT group_id, path, complete FROM arrays")}
+
+    def reopen_group(self, group_id: str) -> None:
+        """Forget a complete group (its sum was discarded): its rows will be summed again from scratch."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM counted WHERE group_id = ?", (group_id,))
+            self.conn.execute("DELETE FROM arrays WHERE group_id = ?", (group_id,))
+            self.conn.execute("DELETE FROM contributions WHERE group_id = ?", (group_id,))
 
     def _ensure_columns(self, rows: Iterable[dict[str, Any]]) -> None:
+        self._columns = self.columns()  # another writer may have added some (inside this transaction)
         for row in rows:
             for name, value in row.items():
-                if name in self._columns:
-                    continue
-                if not _COLUMN_RE.match(name):
-                    raise ValueError(f"invalid result column name {name!r}")
-                kind = "TEXT" if isinstance(value, str) else "REAL"
-                self.conn.execute(f'ALTER TABLE results ADD COLUMN "{name}" {kind}')
-                self._columns.append(name)
+                if name not in self._columns:
+                    kind = "TEXT" if isinstance(value, str) else "REAL"
+                    self.conn.execute(f'ALTER TABLE results ADD COLUMN "{name}" {kind}')
+                    self._columns.append(name)
 
-    def commit_chunk(self, rows: list[dict[str, Any]], contributions: dict[str, tuple[dict, dict[str, Arrays]]]) -> None:
-        """Write a chunk's rows and merge its contributions in one transaction."""
-        with self.conn:
+    def commit_chunk(self, rows: list[dict[str, Any]], groups: dict[str, Any]) -> None:
+        """Write a chunk's rows and add its contributions, in one transaction; each row counted once per group."""
+        with self.transaction():
             self._ensure_columns(rows)
             for row in rows:
-                names = list(row)
-                quoted = ", ".join(f'"{n}"' for n in names)
-                marks = ", ".join("?" for _ in names)
-                updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != "key")
-                self.conn.execute(
-                    f"INSERT INTO results ({quoted}) VALUES ({marks}) ON CONFLICT(key) DO UPDATE SET {updates}"
-                    " WHERE results.status != 'ok'",
-                    [row[n] for n in names],
-                )
-            for gid, (meta, sums) in contributions.items():
-                for metric, part in sums.items():
-                    old = self.conn.execute(
-                        "SELECT data FROM contributions WHERE group_id = ? AND metric = ?", (gid, metric)
-                    ).fetchone()
-                    total = add_arrays(unpack_arrays(old[0]) if old else None, part)
-                    self.conn.execute(
-                        "INSERT OR REPLACE INTO contributions VALUES (?, ?, ?, ?)",
-                        (gid, metric, json.dumps(meta, default=str), pack_arrays(total)),
-                    )
+                self._upsert(row)
+            for gid, part in groups.items():
+                new = [k for k in part.keys
+                       if self.conn.execute("INSERT OR IGNORE INTO counted VALUES (?, ?)", (gid, k)).rowcount]
+                if len(new) != len(part.keys):
+                    raise RuntimeError(f"group {gid}: {len(part.keys) - len(new)} row(s) were already counted "
+                                       f"(a second writer without the run folder's lock?)")
+                old = self.conn.execute("SELECT data FROM contributions WHERE group_id = ?", (gid,)).fetchone()
+                total = add_arrays(unpack_arrays(old[0]) if old else None, part.arrays)
+                self.conn.execute("INSERT OR REPLACE INTO contributions VALUES (?, ?, ?)",
+                                  (gid, part.metric, pack_arrays(total)))
 
-    def contributions(self) -> list[tuple[str, str, dict[str, Any], Arrays]]:
-        rows = self.conn.execute("SELECT group_id, metric, meta, data FROM contributions ORDER BY group_id, metric")
-        return [(r[0], r[1], json.loads(r[2]), unpack_arrays(r[3])) for r in rows]
+    def _upsert(self, row: dict[str, Any]) -> None:
+        if row.get("status") == "ok":
+            old = self.conn.execute("SELECT metrics FROM results WHERE key = ? AND status = 'ok'",
+                                    (row["key"],)).fetchone()
+            if old and old[0]:
+                row = {**row, "metrics": json.dumps({**json.loads(old[0]), **json.loads(row["metrics"])},
+                                                    sort_keys=True)}
+        names = list(row)
+        quoted = ", ".join(f'"{n}"' for n in names)
+        updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != "key")
+        self.conn.execute(
+            f"INSERT INTO results ({quoted}) VALUES ({', '.join('?' for _ in names)}) "
+            f"ON CONFLICT(key) DO UPDATE SET {updates} WHERE results.status != 'ok' OR excluded.status = 'ok'",
+            [row[n] for n in names],
+        )
 
-    def record_array(self, group_id: str, metric: str, meta: dict[str, Any], path: str) -> None:
-        with self.conn:
-            self.conn.execute(
-                "INSERT OR REPLACE INTO arrays VALUES (?, ?, ?, ?)", (group_id, metric, json.dumps(meta), path)
-            )
+    def contribution(self, group_id: str) -> tuple[Arrays, int] | None:
+        """A group's summed contribution and how many rows it holds, or ``None``."""
+        row = self.conn.execute("SELECT data FROM contributions WHERE group_id = ?", (group_id,)).fetchone()
+        if row is None:
+            return None
+        count = self.conn.execute("SELECT COUNT(*) FROM counted WHERE group_id = ?", (group_id,)).fetchone()[0]
+        return unpack_arrays(row[0]), count
 
-    def rows(self, where: str = "", params: tuple = ()) -> list[dict[str, Any]]:
-        query = "SELECT * FROM results" + (f" WHERE {where}" if where else "") + " ORDER BY dataset, image, corruption, severity, codec, quality, key"
-        return [dict(r) for r in self.conn.execute(query, params)]
+    def open_groups(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT group_id FROM contributions ORDER BY group_id")]
+
+    def record_array(self, group_id: str, metric: str, meta: dict[str, Any], path: str, rows: int,
+                     complete: bool) -> None:
+        """Index a group's finalized arrays; a complete group's running sum is dropped (its rows stay counted)."""
+        with self.transaction():
+            self.conn.execute("INSERT OR REPLACE INTO arrays VALUES (?, ?, ?, ?, ?, ?)",
+                              (group_id, metric, json.dumps(meta, sort_keys=True, default=str), path, rows,
+                               int(complete)))
+            if complete:
+                self.conn.execute("DELETE FROM contributions WHERE group_id = ?", (group_id,))
+
+    def record_samples(self, samples: list[tuple[str, str, str, int]]) -> None:
+        with self.transaction():
+            self.conn.executemany("INSERT OR REPLACE INTO samples VALUES (?, ?, ?, ?)", samples)
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on an exception): one writer at a time."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, kind, value, tb) -> None:
+        self.conn.execute("ROLLBACK" if kind else "COMMIT")
+
+
+def _describe(identity: dict[str, Any]) -> str:
+    options = ", ".join(f"{k}={v}" for k, v in sorted(identity.get("options", {}).items()))
+    return f"{identity.get('dataset')} ({options})" if options else str(identity.get("dataset"))

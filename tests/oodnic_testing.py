@@ -28,9 +28,17 @@ def oodnic(*args: str, env: dict[str, str] | None = None, cwd: Path | None = Non
                           timeout=timeout)
 
 
+def rows_of(run_dir: Path, status: str | None = None) -> list[dict]:
+    """Every row of a run folder (or those of one ``status``), through the public results API."""
+    from oodnic_platform.results import open_run
+
+    with open_run(run_dir) as run:
+        return run.rows(status=status)
+
+
 def results_table(run_dir: Path) -> list[dict]:
     """The results table ordered by key, without the wall-clock timing columns."""
-    from oodnic_platform.store import TIMING_COLUMNS
+    from oodnic_platform.schema import TIMING_COLUMNS
 
     conn = sqlite3.connect(Path(run_dir) / "results.sqlite")
     conn.row_factory = sqlite3.Row

@@ -12,6 +12,7 @@ from PIL import Image
 from oodnic_testing import oodnic
 from oodnic_platform.config import CodecChoice, RunConfig
 from oodnic_platform.runner import run
+from oodnic_testing import rows_of
 
 
 def png_header_only(width: int, height: int) -> bytes:
@@ -52,7 +53,7 @@ def zoo(tmp_path):
 def test_each_bad_file_is_an_error_row_and_the_rest_is_coded(fixture_plugins, zoo, tmp_path):
     cfg = RunConfig(dataset=str(zoo), run_dir=str(tmp_path / "run"), corruptions=[], codecs=[CodecChoice("quant", [6])])
     outcome = run(cfg, progress=False)
-    rows = {r["image"]: r for r in outcome.store.rows()}
+    rows = {r["image"]: r for r in rows_of(outcome.run_dir)}
     errors = {name: row["error"] for name, row in rows.items() if row["status"] != "ok"}
     assert set(errors) == {"truncated.png", "empty.png", "text.jpg", "bomb.png", "one.png"}
     assert errors["one.png"] == "metric mean_abs_error: ValueError: mean_abs_error needs 16x16 pixels, got 1x1"

@@ -72,7 +72,7 @@ def test_plugin_command_dataset_and_executor(env, tmp_path):
 def test_user_mistakes_get_one_line_and_exit_2(env, tmp_path):
     for args, message in [
         (["run", "--codec", "nope"], "unknown codec 'nope'"),
-        (["run", "--codec", "quant", "--quality", "x"], "not a quality for quant"),
+        (["run", "--codec", "quant", "--quality", "x"], "quant quality must be a number"),
         (["run", "--codec", "quant:colour"], "settings must be key=value"),
         (["run", "--config", str(tmp_path / "missing.toml")], "config file not found"),
         (["run", "--executor", "nope"], "unknown executor 'nope'"),

@@ -10,7 +10,8 @@ import pytest
 from oodnic_platform.config import CodecChoice, ConfigError, RunConfig
 from oodnic_platform.plugins import get_registry
 from oodnic_platform.runner import run
-from oodnic_testing import results_table
+from oodnic_platform.results import open_run
+from oodnic_testing import results_table, rows_of
 
 
 def config(tmp_path, name="run", **overrides) -> RunConfig:
@@ -23,7 +24,7 @@ def config(tmp_path, name="run", **overrides) -> RunConfig:
 
 def test_grid_has_one_row_per_image_variant_codec_quality(fixture_plugins, tmp_path):
     outcome = run(config(tmp_path), progress=False)
-    rows = outcome.store.rows()
+    rows = rows_of(outcome.run_dir)
     assert outcome.total == len(rows) == 2 * (1 + 2) * 2  # images x (clean + 2 severities) x qualities
     assert {(r["corruption"], r["severity"]) for r in rows} == {("clean", 0), ("test_noise", 1), ("test_noise", 2)}
     clean = [r for r in rows if r["corruption"] == "clean"]
@@ -64,7 +65,7 @@ def test_parallel_workers_give_the_same_table(fixture_plugins, tmp_path):
 def test_a_failing_codec_becomes_error_rows_and_the_rest_completes(fixture_plugins, tmp_path):
     cfg = config(tmp_path, codecs=[CodecChoice("quant", [4], {"fail_on": "108"})])  # chelsea's mean pixel value
     outcome = run(cfg, progress=False)
-    rows = outcome.store.rows()
+    rows = rows_of(outcome.run_dir)
     failed = [r for r in rows if r["status"] == "error"]
     assert outcome.failed == len(failed) == 1  # noise shifts the mean of the corrupted copies
     assert (failed[0]["image"], failed[0]["corruption"]) == ("chelsea.png", "clean")
@@ -73,29 +74,25 @@ def test_a_failing_codec_becomes_error_rows_and_the_rest_completes(fixture_plugi
 
 
 def test_accumulating_metric_sums_once_per_image_across_resume(fixture_plugins, tmp_path):
-    cfg = config(tmp_path, images=1)
-    run(cfg, progress=False)
-    cfg2 = config(tmp_path, images=2)
-    outcome = run(cfg2, progress=False)
-    arrays = outcome.store.conn.execute("SELECT meta, path FROM arrays").fetchall()
-    assert len(arrays) == 3 * 2  # variants x qualities
-    for meta, path in arrays:
-        with np.load(outcome.run_dir / path) as data:
-            assert data["mean"].shape == (16, 16, 3)
-            info = json.loads(str(data["metadata"]))
-        assert info["metric"] == "mean_abs_error"
-    counts = [r[0] for r in outcome.store.conn.execute("SELECT data FROM contributions")]
-    from oodnic_platform.store import unpack_arrays
-
-    assert {float(unpack_arrays(blob)["count"]) for blob in counts} == {2.0}
+    run(config(tmp_path, images=1), progress=False)
+    outcome = run(config(tmp_path, images=2), progress=False)  # every group gains a row: summed again
+    with open_run(outcome.run_dir) as results:
+        groups = results.arrays("mean_abs_error")
+    assert len(groups) == 3 * 2  # variants x qualities
+    for group in groups:
+        assert group.load()["mean"].shape == (16, 16, 3)
+        assert group.metadata()["metric"] == "mean_abs_error"
+        assert (group.rows, group.complete) == (2, True)
+        assert int(group.metadata()["rows"]) == 2
 
 
 def test_sample_crops_are_saved_for_the_first_image(fixture_plugins, tmp_path):
     outcome = run(config(tmp_path), progress=False)
-    samples = outcome.run_dir / "samples"
-    first = [r for r in outcome.store.rows() if r["image"] == "astronaut.png"]
-    assert all((samples / f"{r['key']}.png").is_file() for r in first)
-    assert (samples / "input-test_noise-2.png").is_file() and (samples / "input-clean-0.png").is_file()
+    with open_run(outcome.run_dir) as results:
+        crops = results.samples()
+        first = results.rows(image="astronaut.png")
+    assert {c.key for c in crops if c.key} == {r["key"] for r in first}
+    assert {(c.corruption, c.severity) for c in crops if not c.key} == {("clean", 0), ("test_noise", 1), ("test_noise", 2)}
 
 
 @pytest.mark.parametrize("change, message", [
@@ -113,7 +110,7 @@ def test_user_mistakes_are_one_line_config_errors(fixture_plugins, tmp_path, cha
 
 def test_fixture_registry_is_isolated(fixture_plugins):
     registry = get_registry()
-    assert set(registry.codecs) == {"quant"}
+    assert set(registry.codecs) == {"quant", "none"}  # none: the built-in baseline
 
 
 def test_optional_codecs_are_skipped_with_a_warning(fixture_plugins, tmp_path):
@@ -121,15 +118,15 @@ def test_optional_codecs_are_skipped_with_a_warning(fixture_plugins, tmp_path):
                  corruptions=[])
     with pytest.warns(RuntimeWarning, match="skipping optional codec not-installed"):
         outcome = run(cfg, progress=False)
-    assert {r["codec"] for r in outcome.store.rows()} == {"quant"}
+    assert {r["codec"] for r in rows_of(outcome.run_dir)} == {"quant"}
 
 
 def test_metric_settings_and_the_default_selection(fixture_plugins, tmp_path):
-    plain = run(config(tmp_path, "plain", corruptions=[]), progress=False).store.rows()
+    plain = rows_of(run(config(tmp_path, "plain", corruptions=[]), progress=False).run_dir)
     assert "scaled_error" not in plain[0]  # default = False keeps it out of "all"
-    one = run(config(tmp_path, "one", corruptions=[], metrics=["scaled_error"]), progress=False).store.rows()
-    two = run(config(tmp_path, "two", corruptions=[], metrics=["scaled_error:factor=2"]), progress=False).store.rows()
+    one = rows_of(run(config(tmp_path, "one", corruptions=[], metrics=["scaled_error"]), progress=False).run_dir)
+    two = rows_of(run(config(tmp_path, "two", corruptions=[], metrics=["scaled_error:factor=2"]), progress=False).run_dir)
     assert [2 * r["scaled_error"] for r in one] == pytest.approx([r["scaled_error"] for r in two])
     assert "psnr" in plain[0] and plain[0]["psnr"] is not None
-    with pytest.raises(ConfigError, match="scaled_error setting factor must be a float"):
+    with pytest.raises(ConfigError, match="scaled_error setting factor must be of type float"):
         run(config(tmp_path, "bad", metrics=["scaled_error:factor=x"]), progress=False)

@@ -1,0 +1,100 @@
+"""A result's identity is everything that can change it.
+
+A row's key hashes the image (name and content), the input variant
+(corruption, its version and plugin, severity, seed) and the coder (codec name,
+version, recorded settings, fingerprint of its weights or binaries, plugin
+version) and the quality. A metric value is identified by its row and the
+metric's identity (name, version, settings, plugin); an accumulated group by
+the dataset, coder, quality, input variant and metric identity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .codec import Codec, Quality
+from .configurable import Configurable
+
+
+def digest(parts: Any, length: int = 64) -> str:
+    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+@dataclass(frozen=True)
+class CoderIdentity:
+    """Everything about a configured codec that its rows record and their keys include."""
+
+    name: str
+    version: str
+    settings: str  # JSON of recorded_settings()
+    fingerprint: str  # JSON of fingerprint()
+    plugin: str
+
+    @classmethod
+    def of(cls, codec: Codec, plugin: str) -> "CoderIdentity":
+        return cls(codec.name, str(codec.version()), _json(codec.recorded_settings()), _json(codec.fingerprint()),
+                   plugin)
+
+
+@dataclass(frozen=True)
+class VariantIdentity:
+    """An input variant: ``clean`` (severity 0, no seed) or a corruption at a severity under a seed."""
+
+    corruption: str
+    severity: int
+    version: str = ""
+    plugin: str = ""
+    frequency: str = "clean"
+    seed: int | None = None
+
+    @property
+    def is_clean(self) -> bool:
+        return self.corruption == "clean"
+
+
+def metric_identity(metric: Configurable, plugin: str) -> str:
+    """16 hex digits naming a configured metric: name, version, recorded settings and plugin."""
+    return digest([metric.name, str(metric.version()), metric.recorded_settings(), plugin], 16)
+
+
+def row_key(image: str, image_sha256: str, variant: VariantIdentity, coder: CoderIdentity, quality: Quality) -> str:
+    """Content address of a result row."""
+    return digest([image, image_sha256, variant.corruption, variant.version, variant.plugin, variant.severity,
+                   variant.seed, coder.name, coder.version, coder.settings, coder.fingerprint, coder.plugin, quality])
+
+
+def group_id(dataset: str, coder: CoderIdentity, quality: Quality, variant: VariantIdentity, metric: str) -> str:
+    """Id of the group an accumulating metric sums over (all images of one dataset, coder, quality, variant)."""
+    return digest([dataset, coder, quality, variant, metric], 24)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+_FILE_HASHES: dict[tuple[str, int, int], str] = {}
+_LOCK = threading.Lock()
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes, cached per (path, size, mtime): for codecs' :meth:`~Codec.fingerprint`."""
+    resolved = Path(path).resolve()
+    stat = resolved.stat()
+    cache_key = (str(resolved), stat.st_size, stat.st_mtime_ns)
+    with _LOCK:
+        if cache_key in _FILE_HASHES:
+            return _FILE_HASHES[cache_key]
+    sha = hashlib.sha256()
+    with open(resolved, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    with _LOCK:
+        _FILE_HASHES[cache_key] = sha.hexdigest()
+    return sha.hexdigest()

@@ -1,0 +1,307 @@
+"""Planning: a run configuration becomes a run spec (what workers rebuild) and jobs (future rows).
+
+Everything a user can get wrong is checked here, before any image is coded or
+any file is written: codecs, their settings and qualities, corruptions and
+severities, metrics and their settings, the dataset and its options.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from .codec import Codec, Quality
+from .config import CodecChoice, RunConfig, parse_choice
+from .contract import column_name
+from .dataset import Dataset, ImageRef
+from .errors import ConfigError, one_line
+from .identity import CoderIdentity, VariantIdentity, group_id, metric_identity, row_key
+from .images import DEFAULT_MAX_PIXELS
+from .metric import Metric
+from .plugins import Registry
+from .sources import dataset_identity, resolve_dataset
+
+CLEAN = VariantIdentity("clean", 0)
+
+
+@dataclass(frozen=True)
+class CodecSpec:
+    """A codec by registered name with its settings, and the identity the driver computed for it."""
+
+    name: str
+    settings: tuple[tuple[str, Any], ...] = ()
+    identity: CoderIdentity | None = None
+
+    def build(self, registry: Registry) -> Codec:
+        if self.name not in registry.codecs:
+            raise KeyError(f"codec {self.name!r} is not installed in this worker")
+        codec = registry.codecs[self.name]
+        return codec.configure(**dict(self.settings)) if self.settings else codec
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything a worker needs to rebuild its plugins, dataset, codecs and metrics by name."""
+
+    dataset: str
+    dataset_options: tuple[tuple[str, Any], ...]
+    codecs: tuple[CodecSpec, ...]
+    #: metric choices, ``NAME`` or ``NAME:key=value,...``
+    metrics: tuple[str, ...]
+    seed: int = 0
+    #: as asked for (``auto``, ``cpu``, ``cuda:1``); resolved where torch work needs it
+    device: str = "auto"
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    #: image whose centre crops (input, reconstructions) are kept for the report
+    sample_image: str = ""
+    dataset_identity: str = ""
+    metric_ids: tuple[str, ...] = ()
+    variants: tuple[VariantIdentity, ...] = ()
+
+    def variant(self, corruption: str, severity: int) -> VariantIdentity:
+        for variant in self.variants:
+            if (variant.corruption, variant.severity) == (corruption, severity):
+                return variant
+        return CLEAN if corruption == "clean" else VariantIdentity(corruption, severity, seed=self.seed)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One future result row; ``accumulate`` lists the accumulating metrics (indices) it still owes a sum."""
+
+    key: str
+    image: str
+    codec: int
+    quality: Quality
+    accumulate: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Jobs sharing one input variant (corruption, severity) over a batch of images."""
+
+    corruption: str
+    severity: int
+    jobs: tuple[Job, ...]
+
+    @property
+    def images(self) -> list[str]:
+        return list(dict.fromkeys(job.image for job in self.jobs))
+
+
+@dataclass
+class Group:
+    """The rows one accumulating metric sums over, for one coder, quality and input variant."""
+
+    metric: int
+    meta: dict[str, Any]
+    keys: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Plan:
+    spec: RunSpec
+    #: every planned row, in a deterministic order: (corruption, severity, job)
+    jobs: list[tuple[str, int, Job]]
+    images: list[str]
+    groups: dict[str, Group]
+    metrics: list[Metric]
+    collapsed: int = 0
+
+
+def select_codecs(config: RunConfig, registry: Registry) -> tuple[list[tuple[CodecChoice, Codec, list[Quality]]], int]:
+    """The configured codecs with their ladders, duplicates merged; returns them and how many entries collapsed."""
+    if config.codecs is None:
+        choices = [CodecChoice(n) for n, c in sorted(registry.codecs.items()) if _available(c) is None]
+    else:
+        choices = config.codecs
+    merged: dict[tuple[str, str], tuple[CodecChoice, Codec, list[Quality]]] = {}
+    requested = 0
+    for choice in choices:
+        try:
+            codec, ladder = _select_codec(choice, registry)
+        except ConfigError as exc:
+            if not choice.optional:
+                raise
+            warnings.warn(f"skipping optional codec {choice.name}: {exc}", RuntimeWarning, stacklevel=2)
+            continue
+        requested += len(ladder)
+        key = (choice.name, repr(sorted(choice.settings.items())))
+        earlier = merged[key][2] if key in merged else []
+        merged[key] = (choice, codec, list(dict.fromkeys(earlier + ladder)))
+    if not merged:
+        raise ConfigError("no codec is installed and available (see `oodnic plugins`)")
+    return list(merged.values()), requested - sum(len(ladder) for _, _, ladder in merged.values())
+
+
+def _available(codec: Codec) -> str | None:
+    try:
+        return codec.unavailable_reason()
+    except Exception as exc:
+        return f"unavailable_reason() raised {one_line(exc)}"
+
+
+def _select_codec(choice: CodecChoice, registry: Registry) -> tuple[Codec, list[Quality]]:
+    name = choice.name
+    if name not in registry.codecs:
+        raise ConfigError(f"unknown codec {name!r} (installed: {', '.join(sorted(registry.codecs)) or 'none'})")
+    try:
+        codec = registry.codecs[name].configure(**choice.settings) if choice.settings else registry.codecs[name]
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"codec {name}: {exc}") from None
+    reason = _available(codec)
+    if reason:
+        raise ConfigError(f"codec {name} is unavailable: {reason}")
+    ladder = list(choice.qualities) if choice.qualities is not None else list(codec.qualities)
+    if not ladder:
+        raise ConfigError(f"codec {name}: no qualities given")
+    for quality in ladder:
+        try:
+            codec.check_quality(quality)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    return codec, ladder
+
+
+def select_variants(config: RunConfig, registry: Registry, seed: int) -> list[VariantIdentity]:
+    names = list(config.corruptions)
+    if names == ["all"]:
+        names = sorted(registry.corruptions)
+    for name in names:
+        if name not in registry.corruptions:
+            raise ConfigError(
+                f"unknown corruption {name!r} (installed: {', '.join(sorted(registry.corruptions)) or 'none'})"
+            )
+    variants = [CLEAN] if config.clean else []
+    for name in dict.fromkeys(names):
+        corruption = registry.corruptions[name]
+        supported = set(corruption.severities)
+        for severity in dict.fromkeys(config.severities):
+            if severity not in supported:
+                raise ConfigError(f"corruption {name} has no severity {severity} (has {sorted(supported)})")
+            variants.append(VariantIdentity(name, severity, str(corruption.version()),
+                                            registry.plugin_label("corruption", name), corruption.frequency, seed))
+    if not variants:
+        raise ConfigError("nothing to run: no clean input and no corruption selected")
+    return variants
+
+
+def build_metric(registry: Registry, choice: str) -> Metric:
+    """A registered metric from ``NAME`` or ``NAME:key=value,...``; a mistake is a ConfigError."""
+    name, settings = parse_choice(choice, "--metric")
+    if name not in registry.metrics:
+        raise ConfigError(f"unknown metric {name!r} (installed: {', '.join(sorted(registry.metrics))})")
+    try:
+        return registry.metrics[name].configure(**settings) if settings else registry.metrics[name]
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"metric {name}: {exc}") from None
+
+
+def select_metrics(config: RunConfig, registry: Registry) -> list[tuple[str, Metric]]:
+    """Metric choices and built metrics; ``all`` = every metric with ``default = True``; ``bpp`` always."""
+    choices: list[str] = []
+    for text in config.metrics:
+        if text == "all":
+            choices += [n for n, m in sorted(registry.metrics.items()) if m.default]
+        else:
+            choices.append(text)
+    selected: dict[str, tuple[str, Metric]] = {}
+    for text in dict.fromkeys(["bpp", *choices]):
+        metric = build_metric(registry, text)
+        if metric.name in selected and selected[metric.name][0] != text:
+            raise ConfigError(f"metric {metric.name} is selected twice with different settings "
+                              f"({selected[metric.name][0]!r} and {text!r}): run them into separate run folders")
+        selected[metric.name] = (text, metric)
+    return list(selected.values())
+
+
+def resolve_seed(config: RunConfig, dataset: Dataset) -> int:
+    """The run seed; a materialised set fixes its own, and a different explicit ``--seed`` is a mistake."""
+    if dataset.seed is None:
+        return 0 if config.seed is None else config.seed
+    if config.seed is not None and config.seed != dataset.seed:
+        raise ConfigError(f"{config.dataset} was materialised with seed {dataset.seed}: --seed {config.seed} cannot "
+                          f"change it (run oodnic corrupt --seed {config.seed} to make that set)")
+    return dataset.seed
+
+
+def plan(config: RunConfig, registry: Registry) -> Plan:
+    """Expand the configuration into a spec and jobs, in a deterministic order; nothing is written."""
+    dataset = resolve_dataset(registry, config.dataset, config.dataset_options)
+    codecs, collapsed = select_codecs(config, registry)
+    metrics = select_metrics(config, registry)
+    seed = resolve_seed(config, dataset)
+    variants = select_variants(config, registry, seed)
+    refs: list[ImageRef] = dataset.images()[: config.images or None]
+    coders = [_identity(codec, registry) for _, codec, _ in codecs]
+    metric_ids = [metric_identity(m, registry.plugin_label("metric", m.name)) for _, m in metrics]
+    identity = dataset_identity(config.dataset, config.dataset_options, registry)
+    spec = RunSpec(
+        dataset=config.dataset,
+        dataset_options=tuple(sorted(config.dataset_options.items())),
+        codecs=tuple(CodecSpec(c.name, tuple(sorted(c.settings.items())), coder)
+                     for (c, _, _), coder in zip(codecs, coders)),
+        metrics=tuple(text for text, _ in metrics),
+        seed=seed,
+        device=config.device,
+        max_pixels=config.max_pixels,
+        sample_image=refs[0].name if refs else "",
+        dataset_identity=identity,
+        metric_ids=tuple(metric_ids),
+        variants=tuple(variants),
+    )
+    accumulating = [i for i, (_, m) in enumerate(metrics) if m.accumulates]
+    jobs: list[tuple[str, int, Job]] = []
+    groups: dict[str, Group] = {}
+    for variant in variants:
+        for ref in refs:
+            for index, ((_, _, ladder), coder) in enumerate(zip(codecs, coders)):
+                for quality in ladder:
+                    key = row_key(ref.name, ref.sha256, variant, coder, quality)
+                    jobs.append((variant.corruption, variant.severity, Job(key, ref.name, index, quality,
+                                                                           tuple(accumulating))))
+                    for m in accumulating:
+                        gid = group_id(identity, coder, quality, variant, metric_ids[m])
+                        group = groups.get(gid)
+                        if group is None:
+                            group = groups[gid] = Group(m, group_meta(spec, coder, quality, variant, metrics[m][1]))
+                        group.keys.add(key)
+    return Plan(spec, jobs, [ref.name for ref in refs], groups, [m for _, m in metrics], collapsed)
+
+
+def group_meta(spec: RunSpec, coder: CoderIdentity, quality: Quality, variant: VariantIdentity,
+               metric: Metric) -> dict[str, Any]:
+    """What a group of an accumulating metric is, as recorded beside its arrays."""
+    return {
+        "dataset": spec.dataset, "dataset_identity": spec.dataset_identity,
+        "codec": coder.name, "codec_version": coder.version, "codec_settings": coder.settings,
+        "codec_fingerprint": coder.fingerprint, "quality": quality,
+        "corruption": variant.corruption, "severity": variant.severity, "frequency": variant.frequency,
+        "corruption_version": variant.version, "seed": variant.seed,
+        "metric": metric.name, "metric_column": column_name(metric.name), "metric_version": str(metric.version()),
+        "metric_settings": metric.recorded_settings(),
+    }
+
+
+def _identity(codec: Codec, registry: Registry) -> CoderIdentity:
+    try:
+        return CoderIdentity.of(codec, registry.plugin_label("codec", codec.name))
+    except Exception as exc:  # a plugin's version()/settings()/fingerprint() failing is its own one line
+        raise ConfigError(f"codec {codec.name}: cannot identify it: {one_line(exc)}") from None
+
+
+def make_chunks(jobs: Iterable[tuple[str, int, Job]], images_per_chunk: int) -> list[Chunk]:
+    """Group pending jobs by input variant, ``images_per_chunk`` images per chunk (0: all images of a variant)."""
+    grouped: dict[tuple[str, int], dict[str, list[Job]]] = defaultdict(lambda: defaultdict(list))
+    for corruption, severity, job in jobs:
+        grouped[(corruption, severity)][job.image].append(job)
+    chunks = []
+    for (corruption, severity), by_image in grouped.items():
+        images = list(by_image)
+        step = images_per_chunk if images_per_chunk > 0 else len(images)
+        for start in range(0, len(images), step):
+            batch = [job for image in images[start : start + step] for job in by_image[image]]
+            chunks.append(Chunk(corruption, severity, tuple(batch)))
+    return chunks

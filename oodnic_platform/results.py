@@ -1,0 +1,213 @@
+"""The public results API: read a run folder (and add array groups to it) without touching its tables.
+
+Reports, exports and third-party analysis plugins use this module, never the
+SQLite file directly::
+
+    from oodnic_platform.results import open_run
+
+    run = open_run("runs/kodak")
+    for row in run.rows(codec="jpeg", corruption="clean"):
+        print(row["image"], row["quality"], row["bpp"], row["psnr"])
+    for group in run.arrays("spectral_paper"):
+        arrays = group.load()            # name -> numpy array, as the metric's finalize() returned them
+        print(group.meta["codec"], group.meta["severity"], group.metadata()["units"])
+
+Rows are dicts with the columns of :mod:`oodnic_platform.schema` plus one
+column per metric (named by :func:`oodnic_platform.contract.result_column`).
+This module reads stores of schema version :data:`SCHEMA_VERSION`; another
+version is refused with one line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from .identity import digest
+from .schema import FIXED_COLUMNS, IDENTITY_COLUMNS, SCHEMA_VERSION, TIMING_COLUMNS
+from .store import STORE_NAME, old_schema_message, schema_version_of
+
+__all__ = ["ArrayGroup", "FIXED_COLUMNS", "IDENTITY_COLUMNS", "Run", "RunError", "SCHEMA_VERSION", "SampleCrop",
+           "TIMING_COLUMNS", "open_run", "save_arrays", "write_arrays"]
+ARRAYS = "arrays"
+SAMPLES = "samples"
+_ORDER = " ORDER BY dataset, image, corruption, severity, codec, codec_settings, quality, key"
+
+
+class RunError(ValueError):
+    """A run folder that cannot be read at all (missing, not a run, another schema): one line."""
+
+
+@dataclass(frozen=True)
+class ArrayGroup:
+    """The finalized arrays of one accumulating metric over one group of rows (or one added array group)."""
+
+    group_id: str
+    metric: str
+    #: what the group is: dataset, codec, codec_settings, quality, corruption, severity, metric settings...
+    meta: dict[str, Any]
+    path: Path
+    #: how many rows the arrays sum over, and whether every planned row of the group was in
+    rows: int
+    complete: bool
+
+    @property
+    def variant(self) -> tuple[str, int]:
+        return str(self.meta.get("corruption", "clean")), int(self.meta.get("severity", 0) or 0)
+
+    def keys(self) -> list[str]:
+        with np.load(self.path, allow_pickle=False) as data:
+            return [key for key in data.files if key != "metadata"]
+
+    def load(self, keys: list[str] | None = None) -> dict[str, np.ndarray]:
+        """The named arrays (all by default); names the file lacks are left out."""
+        with np.load(self.path, allow_pickle=False) as data:
+            names = [k for k in data.files if k != "metadata"]
+            return {key: data[key] for key in (names if keys is None else [k for k in keys if k in names])}
+
+    def metadata(self) -> dict[str, Any]:
+        """The metric's own description of the arrays (units, layout, settings), stored inside the file."""
+        with np.load(self.path, allow_pickle=False) as data:
+            return json.loads(str(data["metadata"])) if "metadata" in data.files else {}
+
+
+@dataclass(frozen=True)
+class SampleCrop:
+    """A 256 x 256 centre crop of the run's sample image: an input (``key`` empty) or a row's reconstruction."""
+
+    path: Path
+    corruption: str
+    severity: int
+    key: str
+
+
+class Run:
+    """A run folder opened read-only."""
+
+    def __init__(self, run_dir: Path, conn: sqlite3.Connection):
+        self.path = run_dir
+        self._conn = conn
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def columns(self) -> list[str]:
+        return [r[1] for r in self._conn.execute("PRAGMA table_info(results)")]
+
+    def metric_columns(self) -> list[str]:
+        """Columns of metric values (built-in and plugin metrics)."""
+        fixed = set(FIXED_COLUMNS) - {"bpp", "psnr", "ms_ssim", "psnr_wrt_clean"}
+        return [c for c in self.columns() if c not in fixed]
+
+    def iter_rows(self, status: str | None = "ok", **equals: Any) -> Iterator[dict[str, Any]]:
+        """Rows in a stable order; ``status`` ``ok`` (default), ``error`` or ``None`` (all); ``column=value`` filters."""
+        columns = set(self.columns())
+        clauses, params = [], []
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status)
+        for column, value in equals.items():
+            if column not in columns:
+                raise RunError(f"no column {column!r} in {self.path / STORE_NAME}")
+            clauses.append(f'"{column}" = ?')
+            params.append(value)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        for row in self._conn.execute(f"SELECT * FROM results{where}{_ORDER}", params):
+            yield dict(row)
+
+    def rows(self, status: str | None = "ok", **equals: Any) -> list[dict[str, Any]]:
+        return list(self.iter_rows(status, **equals))
+
+    def count(self, status: str | None = None) -> int:
+        if status is None:
+            return self._conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        return self._conn.execute("SELECT COUNT(*) FROM results WHERE status = ?", (status,)).fetchone()[0]
+
+    def configs(self) -> list[dict[str, Any]]:
+        """The configuration of every invocation that wrote to this folder, oldest first."""
+        return [json.loads(r[0]) for r in self._conn.execute("SELECT config FROM runs ORDER BY started")]
+
+    def dataset(self) -> dict[str, Any]:
+        """The folder's dataset identity: ``{"dataset": name or path, "options": {...}}``."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'dataset'").fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def arrays(self, metric: str | None = None) -> list[ArrayGroup]:
+        """Finalized array groups (of one metric, or all), ordered by metric and group; missing files skipped."""
+        query = "SELECT group_id, metric, meta, path, rows, complete FROM arrays"
+        params: tuple = ()
+        if metric is not None:
+            query, params = query + " WHERE metric = ?", (metric,)
+        groups = []
+        for gid, name, meta, rel, rows, complete in self._conn.execute(query + " ORDER BY metric, group_id", params):
+            path = self.path / rel
+            if path.is_file():
+                groups.append(ArrayGroup(gid, name, json.loads(meta), path, int(rows or 0), bool(complete)))
+        return groups
+
+    def missing_arrays(self) -> list[str]:
+        return [r[0] for r in self._conn.execute("SELECT path FROM arrays") if not (self.path / r[0]).is_file()]
+
+    def samples(self) -> list[SampleCrop]:
+        return [SampleCrop(self.path / SAMPLES / file, corruption, int(severity), key or "")
+                for file, key, corruption, severity in
+                self._conn.execute("SELECT file, key, corruption, severity FROM samples ORDER BY file")
+                if (self.path / SAMPLES / file).is_file()]
+
+
+def open_run(run_dir: str | os.PathLike) -> Run:
+    """Open a run folder read-only; :class:`RunError` with one line if it is not a readable run."""
+    run_dir = Path(run_dir)
+    path = run_dir / STORE_NAME
+    if not path.is_file():
+        raise RunError(f"no {STORE_NAME} in {run_dir}: not a run folder (run `oodnic run` first)")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        version = schema_version_of(conn)
+    except sqlite3.DatabaseError as exc:
+        raise RunError(f"{path} is not a readable results store: {exc}") from None
+    if version != SCHEMA_VERSION:
+        conn.close()
+        raise RunError(old_schema_message(path, version) if version else f"{path} holds no results yet")
+    return Run(run_dir, conn)
+
+
+def write_arrays(run_dir: Path, metric: str, group_id: str, arrays: dict[str, np.ndarray],
+                 metadata: dict[str, Any]) -> str:
+    """Save ``arrays`` compressed as ``arrays/<metric>/<group_id>.npz`` (with ``metadata`` inside); returns the path."""
+    rel = Path(ARRAYS) / metric / f"{group_id}.npz"
+    path = run_dir / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp.npz")
+    np.savez_compressed(tmp, **arrays, metadata=np.array(json.dumps(metadata, sort_keys=True, default=str)))
+    os.replace(tmp, path)
+    return rel.as_posix()
+
+
+def save_arrays(run_dir: str | os.PathLike, metric: str, meta: dict[str, Any], arrays: dict[str, np.ndarray],
+                metadata: dict[str, Any] | None = None) -> ArrayGroup:
+    """Add an array group to a run folder (e.g. a Fourier heat map); the same ``metric`` and ``meta`` replace it."""
+    from .store import ResultStore
+
+    run_dir = Path(run_dir)
+    gid = digest([metric, meta], 24)
+    rel = write_arrays(run_dir, metric, gid, arrays, metadata or {})
+    store = ResultStore(run_dir / STORE_NAME)
+    try:
+        store.record_array(gid, metric, meta, rel, int(meta.get("images", 0) or 0), True)
+    finally:
+        store.close()
+    return ArrayGroup(gid, metric, meta, run_dir / rel, int(meta.get("images", 0) or 0), True)

@@ -1,0 +1,356 @@
+"""What a worker does: turn one chunk of the grid into result rows and metric contributions.
+
+The data path is one straight line: dataset image -> seeded corruption ->
+codec encode/decode (batched over images of equal shape) -> metrics on
+(clean, input, reconstruction, bytes) -> rows + additive contributions.
+Nothing here touches the results store; the driver commits what comes back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from .codec import Codec, Quality
+from .contract import result_column
+from .corruption import corrupt
+from .devices import device_for
+from .errors import one_line
+from .identity import group_id
+from .images import as_image, encode_png
+from .metric import Arrays, Metric, Sample, add_arrays
+from .plan import Chunk, Job, RunSpec, build_metric
+from .plugins import Registry, get_registry
+from .sources import resolve_dataset
+
+log = logging.getLogger(__name__)
+SAMPLE_CROP = 256
+
+
+@dataclass
+class GroupSum:
+    """One accumulating metric's contributions from a chunk to one group, and the rows they came from."""
+
+    metric: str
+    arrays: Arrays
+    keys: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SampleCrop:
+    """A centre crop of the run's sample image: the codec's input, or a reconstruction (``key`` its row)."""
+
+    file: str
+    corruption: str
+    severity: int
+    png: bytes
+    key: str = ""
+
+
+@dataclass
+class ChunkResult:
+    rows: list[dict[str, Any]]
+    #: group id -> the chunk's summed contribution to it
+    groups: dict[str, GroupSum] = field(default_factory=dict)
+    samples: list[SampleCrop] = field(default_factory=list)
+    worker: str = ""
+
+
+class WorkerState:
+    """Plugins, dataset, codecs and metrics of one worker, built once per run spec."""
+
+    def __init__(self, spec: RunSpec, registry: Registry | None = None):
+        self.spec = spec
+        self.registry = registry or get_registry()
+        self.dataset = resolve_dataset(self.registry, spec.dataset, dict(spec.dataset_options))
+        self.refs = {ref.name: ref for ref in self.dataset.images()}
+        self.codecs: list[Codec | None] = [None] * len(spec.codecs)
+        self.metrics: list[Metric] = [build_metric(self.registry, choice) for choice in spec.metrics]
+        self.metrics_json = json.dumps(dict(zip((m.name for m in self.metrics), spec.metric_ids)), sort_keys=True)
+        for metric in self.metrics:
+            metric.load(device_for(metric.resource, spec.device))
+
+    def codec(self, index: int) -> Codec:
+        """The configured codec, loaded on its device on first use."""
+        codec = self.codecs[index]
+        if codec is None:
+            codec = self.spec.codecs[index].build(self.registry)
+            codec.load(device_for(codec.resource, self.spec.device))
+            self.codecs[index] = codec
+        return codec
+
+
+_STATE: WorkerState | None = None
+_PROGRESS: Callable[[int], None] | None = None
+
+
+def set_progress(callback: Callable[[int], None] | None) -> None:
+    """Where this process reports finished rows (the driver's progress bar, or a queue to it)."""
+    global _PROGRESS
+    _PROGRESS = callback
+
+
+def init_worker(spec: RunSpec, threads: int | None, exit_with_parent: bool = False, progress=None) -> None:
+    """Process initialiser: share the cores, never outlive the driver, report progress to ``progress`` (a queue)."""
+    if threads is not None:
+        os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+        if "torch" in sys.modules:
+            sys.modules["torch"].set_num_threads(threads)
+    if exit_with_parent:
+        _watch_parent(os.getppid())
+    if progress is not None:
+        set_progress(progress.put)
+    worker_state(spec)
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker when its parent dies (even by ``kill -9``), instead of lingering as an orphan."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="oodnic-parent-watch", daemon=True).start()
+
+
+def worker_state(spec: RunSpec) -> WorkerState:
+    global _STATE
+    if _STATE is None or _STATE.spec != spec:
+        _STATE = WorkerState(spec)
+    return _STATE
+
+
+def centre_crop(image: np.ndarray, size: int = SAMPLE_CROP) -> np.ndarray:
+    h, w = image.shape[:2]
+    top, left = max(0, (h - size) // 2), max(0, (w - size) // 2)
+    return image[top : top + size, left : left + size]
+
+
+@dataclass
+class Failure:
+    """Why a row failed: one line for the table, the traceback for ``errors`` / ``--traceback``."""
+
+    message: str
+    traceback: str
+
+    @classmethod
+    def of(cls, prefix: str, exc: BaseException) -> "Failure":
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        return cls(f"{prefix}: {one_line(exc)}", text)
+
+
+def run_chunk(spec: RunSpec, chunk: Chunk) -> ChunkResult:
+    """Produce every row of ``chunk``; failures become error rows, never exceptions."""
+    state = worker_state(spec)
+    result = ChunkResult(rows=[], worker=f"{os.uname().nodename}:{os.getpid()}")
+    inputs = {name: _load_input(state, chunk, name, result) for name in chunk.images}
+    by_coding: dict[tuple[int, Quality], list[Job]] = {}
+    for job in chunk.jobs:
+        by_coding.setdefault((job.codec, job.quality), []).append(job)
+    for (codec_index, quality), jobs in by_coding.items():
+        _code_jobs(state, chunk, codec_index, quality, jobs, inputs, result)
+    return result
+
+
+def _load_input(state: WorkerState, chunk: Chunk, name: str, result: ChunkResult):
+    """(clean, codec input) of one image, or the :class:`Failure` that stopped it."""
+    ref = state.refs.get(name)
+    try:
+        if ref is None:
+            raise FileNotFoundError(f"image {name!r} is no longer in the dataset")
+        clean = ref.load(state.spec.max_pixels)
+        if chunk.corruption == "clean":
+            given = clean
+        else:
+            given = state.dataset.precorrupted(ref, chunk.corruption, chunk.severity)
+            if given is None:
+                corruption = state.registry.corruptions[chunk.corruption]
+                given = corrupt(corruption, clean, chunk.severity, state.spec.seed, ref.sha256)
+    except Exception as exc:
+        return Failure.of("image" if chunk.corruption == "clean" else chunk.corruption, exc)
+    if name == state.spec.sample_image:
+        result.samples.append(SampleCrop(f"input-{chunk.corruption}-{chunk.severity}.png", chunk.corruption,
+                                         chunk.severity, encode_png(centre_crop(given))))
+    return clean, given
+
+
+def _code_jobs(state: WorkerState, chunk: Chunk, codec_index: int, quality: Quality, jobs: list[Job],
+               inputs: dict[str, Any], result: ChunkResult) -> None:
+    """Code the images of ``jobs`` with one codec at one quality, batching equal shapes."""
+    try:
+        codec = state.codec(codec_index)
+    except Exception as exc:
+        failure = Failure.of("codec", exc)
+        for job in jobs:
+            _finish(state, chunk, job, result, failure=failure)
+        return
+    batches: dict[tuple[int, ...], list[Job]] = {}
+    for job in jobs:
+        item = inputs[job.image]
+        if isinstance(item, Failure):
+            _finish(state, chunk, job, result, failure=item)
+        else:
+            batches.setdefault(item[1].shape, []).append(job)
+    for batch in batches.values():
+        for job, outcome in zip(batch, _code_batch(codec, [inputs[job.image][1] for job in batch], quality)):
+            if isinstance(outcome, Failure):
+                _finish(state, chunk, job, result, failure=outcome)
+                continue
+            data, recon, enc_s, dec_s = outcome
+            clean, given = inputs[job.image]
+            sample = Sample(clean=clean, input=given, reconstruction=recon, num_bytes=len(data), image=job.image,
+                            corruption=chunk.corruption, severity=chunk.severity, codec=codec.name, quality=quality)
+            _finish(state, chunk, job, result, sample=sample, data=data, timing=(enc_s, dec_s))
+            if job.image == state.spec.sample_image:
+                result.samples.append(SampleCrop(f"{job.key}.png", chunk.corruption, chunk.severity,
+                                                 encode_png(centre_crop(recon)), job.key))
+
+
+def _code_batch(codec: Codec, images: list[np.ndarray], quality: Quality) -> list[Any]:
+    """One outcome per image: (bytes, reconstruction, encode s, decode s) or a :class:`Failure`.
+
+    A batch call that raises as a whole is retried image by image, to find the
+    culprit; items a codec already marked as failed are never re-run.
+    """
+    try:
+        return _code(codec, images, quality)
+    except Exception as exc:
+        if len(images) == 1:
+            return [Failure.of("codec", exc)]
+    outcomes: list[Any] = []
+    for image in images:
+        try:
+            outcomes.extend(_code(codec, [image], quality))
+        except Exception as exc:
+            outcomes.append(Failure.of("codec", exc))
+    return outcomes
+
+
+def _code(codec: Codec, images: list[np.ndarray], quality: Quality) -> list[Any]:
+    start = time.perf_counter()
+    encoded = list(codec.encode_batch(images, quality))
+    middle = time.perf_counter()
+    if len(encoded) != len(images):
+        raise ValueError(f"encode_batch returned {len(encoded)} bitstreams for {len(images)} images")
+    good = [i for i, d in enumerate(encoded) if not isinstance(d, BaseException)]
+    decoded = list(codec.decode_batch([encoded[i] for i in good])) if good else []
+    end = time.perf_counter()
+    if len(decoded) != len(good):
+        raise ValueError(f"decode_batch returned {len(decoded)} images for {len(good)} bitstreams")
+    recons: dict[int, Any] = dict(zip(good, decoded))
+    enc_s, dec_s = (middle - start) / len(images), (end - middle) / max(1, len(good))
+    outcomes: list[Any] = []
+    for i, image in enumerate(images):
+        data = encoded[i]
+        if isinstance(data, BaseException):
+            outcomes.append(Failure.of("codec", data))
+            continue
+        try:
+            if not isinstance(data, bytes):
+                raise TypeError(f"encode returned {type(data).__name__}, not bytes")
+            recon = recons[i]
+            if isinstance(recon, BaseException):
+                raise recon
+            recon = as_image(recon)
+            if recon.shape != image.shape:
+                raise ValueError(f"decoded shape {recon.shape} differs from the input's {image.shape}")
+        except Exception as exc:
+            outcomes.append(Failure.of("codec", exc))
+            continue
+        outcomes.append((data, recon, enc_s, dec_s))
+    return outcomes
+
+
+def _finish(state: WorkerState, chunk: Chunk, job: Job, result: ChunkResult, *, sample: Sample | None = None,
+            data: bytes | None = None, timing: tuple[float, float] = (0.0, 0.0),
+            failure: Failure | None = None) -> None:
+    """Make the row (measuring the sample, if any), add its contributions if it succeeded, report progress."""
+    row = new_row(state.spec, chunk, job, state.dataset.name, state.refs.get(job.image))
+    parts: dict[int, Arrays] = {}
+    if sample is not None and data is not None:
+        row.update(num_bytes=len(data), bitstream_sha256=hashlib.sha256(data).hexdigest(),
+                   encode_s=timing[0], decode_s=timing[1])
+        row.update({k: float(v) for k, v in getattr(data, "info", {}).items()})
+        failure = _measure(state, sample, job, row, parts)
+    if failure is not None:
+        row.update(status="error", error=failure.message, traceback=failure.traceback)
+    else:
+        row.update(status="ok", metrics=state.metrics_json)
+        _add_parts(state, chunk, job, parts, result)
+    result.rows.append(row)
+    if _PROGRESS is not None:
+        _PROGRESS(1)
+
+
+def _measure(state: WorkerState, sample: Sample, job: Job, row: dict[str, Any], parts: dict[int, Arrays]
+             ) -> Failure | None:
+    """Per-image metric values into ``row``; contributions this job owes into ``parts``.
+
+    A failing metric fails the row but loses no other metric's value.
+    """
+    owners: dict[str, str] = {}
+    failures: list[Failure] = []
+    for index, metric in enumerate(state.metrics):
+        try:
+            value = metric.compute(sample)
+            values = value.items() if isinstance(value, dict) else [(None, value)] if value is not None else []
+            for key, number in values:
+                column = result_column(metric.name, key)
+                if column in owners:
+                    raise ValueError(f"column {column} is also written by metric {owners[column]}")
+                owners[column] = metric.name
+                row[column] = float(number)
+            if metric.accumulates and index in job.accumulate:
+                parts[index] = metric.accumulate(sample)
+        except Exception as exc:
+            failures.append(Failure.of(f"metric {metric.name}", exc))
+    if not failures:
+        return None
+    return Failure("; ".join(f.message for f in failures), "\n".join(f.traceback for f in failures))
+
+
+def _add_parts(state: WorkerState, chunk: Chunk, job: Job, parts: dict[int, Arrays], result: ChunkResult) -> None:
+    spec = state.spec
+    coder = spec.codecs[job.codec].identity
+    variant = spec.variant(chunk.corruption, chunk.severity)
+    for index, part in parts.items():
+        gid = group_id(spec.dataset_identity, coder, job.quality, variant, spec.metric_ids[index])
+        group = result.groups.get(gid)
+        if group is None:
+            group = result.groups[gid] = GroupSum(state.metrics[index].name, {})
+        group.arrays = add_arrays(group.arrays or None, part)
+        group.keys.append(job.key)
+
+
+def new_row(spec: RunSpec, chunk: Chunk, job: Job, dataset: str, ref) -> dict[str, Any]:
+    """The identity columns of ``job``'s row (see :mod:`oodnic_platform.schema`)."""
+    coder = spec.codecs[job.codec].identity
+    variant = spec.variant(chunk.corruption, chunk.severity)
+    return {
+        "key": job.key,
+        "dataset": dataset,
+        "image": job.image,
+        "image_sha256": ref.sha256 if ref else "",
+        "corruption": chunk.corruption,
+        "severity": chunk.severity,
+        "frequency": variant.frequency,
+        "corruption_version": variant.version,
+        "seed": variant.seed,
+        "codec": coder.name,
+        "codec_version": coder.version,
+        "codec_settings": coder.settings,
+        "codec_fingerprint": coder.fingerprint,
+        "plugin": coder.plugin,
+        "quality": job.quality,
+    }
