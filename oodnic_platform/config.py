@@ -133,6 +133,12 @@ def _type_names(kind: type | tuple[type, ...]) -> str:
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
+def _plural(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {int: "integers", float: "numbers", str: "strings"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
 def _expect(what: str, value: Any, kind: type | tuple[type, ...]) -> None:
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if isinstance(value, bool) and bool not in kinds:
@@ -145,7 +151,7 @@ def _expect(what: str, value: Any, kind: type | tuple[type, ...]) -> None:
 
 def _expect_list(what: str, value: Any, kind: type | tuple[type, ...]) -> None:
     if not isinstance(value, list):
-        raise ConfigError(f"{what} must be a list of {_type_names(kind)} values, not {value!r}")
+        raise ConfigError(f"{what} must be a list of {_plural(kind)}, not {value!r}")
     for item in value:
         _expect(f"each of {what}", item, kind)
 

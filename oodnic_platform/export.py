@@ -14,6 +14,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .results import open_run
+from .store import writable_folder
 
 FORMATS = ("csv", "parquet", "json")
 #: Our column -> CompressAI's results key (what compressai.utils.plot reads).
@@ -33,7 +34,7 @@ def check_target(path: Path, folder: bool) -> None:
         parent = path.parent
     if not parent.is_dir():
         raise ConfigError(f"--out {path}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+    if not writable_folder(parent) or (path.exists() and not os.access(path, os.W_OK)):
         raise ConfigError(f"--out {path}: not writable")
 
 

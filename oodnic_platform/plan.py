@@ -200,19 +200,21 @@ def build_metric(registry: Registry, choice: str) -> Metric:
 
 
 def select_metrics(config: RunConfig, registry: Registry) -> list[tuple[str, Metric]]:
-    """Metric choices and built metrics; ``all`` = every metric with ``default = True``; ``bpp`` always."""
-    choices: list[str] = []
-    for text in config.metrics:
-        if text == "all":
-            choices += [n for n, m in sorted(registry.metrics.items()) if m.default]
-        else:
-            choices.append(text)
+    """Metric choices and built metrics; ``all`` = every metric with ``default = True``; ``bpp`` always.
+
+    A metric named with settings overrides its plain entry from ``all``.
+    """
+    explicit = [text for text in config.metrics if text != "all"]
+    named = {parse_choice(text, "--metric")[0] for text in explicit}
+    choices = ["bpp"]
+    if "all" in config.metrics:
+        choices += [n for n, m in sorted(registry.metrics.items()) if m.default and n not in named]
     selected: dict[str, tuple[str, Metric]] = {}
-    for text in dict.fromkeys(["bpp", *choices]):
+    for text in dict.fromkeys([*choices, *explicit]):
         metric = build_metric(registry, text)
         if metric.name in selected and selected[metric.name][0] != text:
             raise ConfigError(f"metric {metric.name} is selected twice with different settings "
-                              f"({selected[metric.name][0]!r} and {text!r}): run them into separate run folders")
+                              f"({selected[metric.name][0]!r} and {text!r}): choose one")
         selected[metric.name] = (text, metric)
     return list(selected.values())
 

@@ -24,6 +24,7 @@ import io
 import json
 import os
 import sqlite3
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Iterable
@@ -66,16 +67,26 @@ def prepare_run_dir(run_dir: Path) -> Path:
 
 
 def check_writable(run_dir: Path) -> None:
-    """Raise a one-line :class:`ConfigError` unless ``run_dir`` exists as a writable folder or could be created."""
-    probe = run_dir
-    while not probe.exists():
-        if probe.parent == probe:
-            break
+    """Raise a one-line :class:`ConfigError` unless ``run_dir`` is, or could be created as, a writable folder.
+
+    Creates nothing: it probes the nearest existing folder with a temporary file.
+    """
+    probe = Path(run_dir)
+    while not probe.exists() and probe.parent != probe:
         probe = probe.parent
-    if probe.exists() and not probe.is_dir():
+    if not probe.is_dir():
         raise ConfigError(f"cannot use run folder {run_dir}: {probe} is a file")
-    if probe.exists() and not os.access(probe, os.W_OK | os.X_OK):
+    if not writable_folder(probe):
         raise ConfigError(f"cannot use run folder {run_dir}: {probe} is not writable")
+
+
+def writable_folder(folder: Path) -> bool:
+    """Whether a file can be created in ``folder`` (tried, so it holds for root and read-only mounts alike)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
 
 
 class RunLock:

@@ -10,7 +10,7 @@ import zlib
 
 import numpy as np
 
-from oodnic_platform import Codec, Corruption, Metric, Sample, hookimpl
+from oodnic_platform import Codec, Corruption, Metric, Sample, file_sha256, hookimpl
 
 
 class QuantCodec(Codec):
@@ -21,6 +21,7 @@ class QuantCodec(Codec):
 
     name = "quant"
     qualities = (2, 4, 6)
+    quality_range = (1, 8)
     header = 8
 
     def __init__(self, fail_on: str = ""):
@@ -51,6 +52,30 @@ class QuantCodec(Codec):
         return ((arr.astype(np.uint16) << shift) + ((1 << shift) >> 1)).clip(0, 255).astype(np.uint8)
 
 
+class Offset(Codec):
+    """Adds the integer stored in a weights file to every pixel: a codec whose output its weights fix."""
+
+    name = "offset"
+    qualities = (1,)
+    weights = ""
+
+    def settings(self):
+        return {"weights": self.weights}
+
+    def fingerprint(self):
+        return {"weights": file_sha256(self.weights)} if self.weights else {}
+
+    def encode(self, image, quality):
+        offset = int(open(self.weights).read()) if self.weights else 0
+        h, w, _ = image.shape
+        pixels = np.clip(image.astype(int) + offset, 0, 255).astype(np.uint8)
+        return np.array([h, w], dtype="<u4").tobytes() + pixels.tobytes()
+
+    def decode(self, data):
+        h, w = np.frombuffer(data[:8], dtype="<u4")
+        return np.frombuffer(data[8:], dtype=np.uint8).reshape(int(h), int(w), 3).copy()
+
+
 class Noise(Corruption):
     name = "test_noise"
     frequency = "high"
@@ -64,10 +89,14 @@ class Noise(Corruption):
 
 
 class MeanError(Metric):
-    """Accumulates the mean absolute error image over a group (centre 16x16 crop)."""
+    """Accumulates the mean absolute error image over a group (centre ``crop`` x ``crop``)."""
 
     name = "mean_abs_error"
     accumulates = True
+    crop = 16
+
+    def settings(self):
+        return {"crop": self.crop}
 
     def compute(self, sample: Sample):
         return {"max": float(np.abs(sample.input.astype(int) - sample.reconstruction).max())}
@@ -75,13 +104,17 @@ class MeanError(Metric):
     def accumulate(self, sample):
         error = np.abs(sample.input.astype(np.float64) - sample.reconstruction)
         h, w, _ = error.shape
-        if min(h, w) < 16:
-            raise ValueError(f"mean_abs_error needs 16x16 pixels, got {w}x{h}")
-        top, left = (h - 16) // 2, (w - 16) // 2
-        return {"sum": error[top : top + 16, left : left + 16], "count": np.array(1.0)}
+        size = self.crop
+        if min(h, w) < size:
+            raise ValueError(f"mean_abs_error needs {size}x{size} pixels, got {w}x{h}")
+        top, left = (h - size) // 2, (w - size) // 2
+        return {"sum": error[top : top + size, left : left + size], "count": np.array(1.0)}
 
     def finalize(self, total):
-        return {"mean": total["sum"] / total["count"]}
+        return {"mean": total["sum"] / total["count"], "count": total["count"]}
+
+    def metadata(self):
+        return {"crop": self.crop}
 
 
 class ScaledError(Metric):
@@ -101,6 +134,7 @@ class ScaledError(Metric):
 @hookimpl
 def register_codecs(register):
     register(QuantCodec())
+    register(Offset())
 
 
 @hookimpl

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
@@ -47,3 +49,35 @@ def results_table(run_dir: Path) -> list[dict]:
     finally:
         conn.close()
     return [{k: v for k, v in r.items() if k not in TIMING_COLUMNS} for r in rows]
+
+
+def temp_venv(folder: Path) -> Path:
+    """A throwaway virtual environment that also sees this interpreter's packages; returns its python.
+
+    Plugins under test are pip-installed into it, never into the environment running the tests.
+    """
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    parent = sysconfig.get_paths()["purelib"]
+    Path(site, "_oodnic_parent.pth").write_text(f"import site; site.addsitedir({parent!r})\n")
+    return python
+
+
+def pip_install(python: Path, package: Path) -> None:
+    subprocess.run([python, "-m", "pip", "--disable-pip-version-check", "-q", "install", "--no-deps",
+                    "--no-build-isolation", str(package)], check=True, capture_output=True)
+
+
+def oodnic_in(python: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 300):
+    """Run the ``oodnic`` CLI with another environment's python (e.g. a :func:`temp_venv`)."""
+    return subprocess.run([str(python), "-c", "from oodnic_platform.cli import main; main()", *args],
+                          env=env or dict(os.environ), capture_output=True, text=True, timeout=timeout)
+
+
+def markdown_block(text: str, caption: str) -> str:
+    """The fenced code block that follows the line ``caption`` in a Markdown text."""
+    match = re.search(re.escape(caption) + r"\s*\n+```[a-z]*\n(.*?)\n```", text, re.S)
+    assert match, f"no code block after {caption!r}"
+    return match.group(1) + "\n"

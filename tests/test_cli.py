@@ -10,54 +10,12 @@ import pytest
 
 from oodnic_testing import fixture_environ, oodnic, results_table
 
-EXTRA = '''
-import click
-from oodnic_platform import Dataset, ImageRef, hookimpl
-from oodnic_platform.executor import LocalExecutor
-import numpy as np
 
-
-class Gradient(Dataset):
-    name = "gradient"
-
-    def images(self):
-        ramp = np.tile(np.arange(200, dtype=np.uint8)[None, :, None], (180, 1, 3))
-        return [ImageRef("ramp.png", "0" * 64, lambda max_pixels: ramp)]
-
-
-class Counting(LocalExecutor):
-    """Local execution that announces itself: proves a registered executor is the one used."""
-
-    def describe(self):
-        return "counting-executor"
-
-
-@hookimpl
-def register_commands(cli):
-    @cli.command()
-    @click.argument("name")
-    def hello(name):
-        """Say hello."""
-        click.echo(f"hello {name}")
-
-
-@hookimpl
-def register_datasets(register):
-    register("gradient", Gradient)
-
-
-@hookimpl
-def register_executors(register):
-    register("counting", Counting)
-'''
 
 
 @pytest.fixture
-def env(tmp_path):
-    (tmp_path / "extra_plugin.py").write_text(textwrap.dedent(EXTRA))
-    environ = fixture_environ(OODNIC_PLUGIN_MODULES="fixture_plugin,extra_plugin")
-    environ["PYTHONPATH"] = f"{tmp_path}:{environ['PYTHONPATH']}"
-    return environ
+def env():
+    return fixture_environ(OODNIC_PLUGIN_MODULES="fixture_plugin,extra_plugin")
 
 
 def test_plugin_command_dataset_and_executor(env, tmp_path):

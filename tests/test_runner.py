@@ -110,7 +110,7 @@ def test_user_mistakes_are_one_line_config_errors(fixture_plugins, tmp_path, cha
 
 def test_fixture_registry_is_isolated(fixture_plugins):
     registry = get_registry()
-    assert set(registry.codecs) == {"quant", "none"}  # none: the built-in baseline
+    assert set(registry.codecs) == {"quant", "offset", "none"}  # none: the built-in baseline
 
 
 def test_optional_codecs_are_skipped_with_a_warning(fixture_plugins, tmp_path):

@@ -1,111 +1,153 @@
-"""A throwaway third-party plugin package, pip-installed, seen by `oodnic plugins` and used by `oodnic run`."""
+"""Third-party plugin packages, pip-installed into a throwaway venv (never the one running the tests).
+
+CONTRIBUTING.md's example package is built from the document's own text; an
+"outsider" package with hyphenated names (the shape that once broke every run on
+a machine) must work end to end, with its metric in a valid, documented column.
+"""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import sqlite3
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from oodnic_testing import oodnic, fixture_environ
+from oodnic_testing import markdown_block, oodnic_in, pip_install, rows_of, temp_venv
 
-PYPROJECT = """
+ROOT = Path(__file__).resolve().parent.parent
+
+OUTSIDER_PYPROJECT = """
 [build-system]
 requires = ["setuptools"]
 build-backend = "setuptools.build_meta"
 
 [project]
-name = "oodnic-thirdparty-example"
+name = "acme-oodnic"
 version = "0.3.0"
-dependencies = ["oodnic-platform"]
+dependencies = ["oodnic-platform>=1,<2"]
 
 [project.entry-points.oodnic_platform]
-thirdparty = "oodnic_thirdparty_example"
+acme = "acme_oodnic"
 """
 
-MODULE = '''
-"""A third-party plugin: a bit-depth codec, an inversion corruption and a mean-error metric."""
+OUTSIDER = '''
+"""An outsider's plugin, written against the public names only, with hyphenated names everywhere."""
 import numpy as np
 from oodnic_platform import Codec, Corruption, Metric, hookimpl
 
 
-class BitDepth(Codec):
-    name = "bitdepth"
-    qualities = (3, 5)
+class Downsample(Codec):
+    name = "acme-downsample"
+    qualities = (2, 1)
+    quality_range = (1, 8)
 
     def version(self):
-        return "0.3.0"
+        return "acme 0.3.0"
 
     def encode(self, image, quality):
         h, w, _ = image.shape
-        return bytes([quality]) + h.to_bytes(4, "little") + w.to_bytes(4, "little") + (image >> (8 - quality)).tobytes()
+        small = image[::quality, ::quality]
+        return bytes([quality]) + h.to_bytes(4, "little") + w.to_bytes(4, "little") + small.tobytes()
 
     def decode(self, data):
         q, h, w = data[0], int.from_bytes(data[1:5], "little"), int.from_bytes(data[5:9], "little")
-        return (np.frombuffer(data[9:], np.uint8).reshape(h, w, 3) << (8 - q)).astype(np.uint8)
+        small = np.frombuffer(data[9:], np.uint8).reshape(-(-h // q), -(-w // q), 3)
+        return np.repeat(np.repeat(small, q, axis=0), q, axis=1)[:h, :w].copy()
 
 
-class Invert(Corruption):
-    name = "invert"
+class Vignette(Corruption):
+    name = "acme-vignette"
     frequency = "low"
 
     def apply(self, image, severity, rng):
-        return (255 - image).astype(np.uint8)
+        h, w, _ = image.shape
+        y, x = np.mgrid[-1:1:h * 1j, -1:1:w * 1j]
+        gain = 1 - 0.1 * severity * rng.uniform(0.9, 1.1) * (x**2 + y**2)
+        return np.clip(image * gain[:, :, None], 0, 255).astype(np.uint8)
 
 
-class MeanError(Metric):
-    name = "mean_error"
+class MaxAbsError(Metric):
+    name = "acme-max-abs-error"
 
     def compute(self, sample):
-        return float(np.mean(sample.input.astype(float) - sample.reconstruction))
+        return {"acme_max_abs_error": float(np.abs(sample.input.astype(int) - sample.reconstruction).max())}
 
 
 @hookimpl
 def register_codecs(register):
-    register(BitDepth())
+    register(Downsample())
 
 
 @hookimpl
 def register_corruptions(register):
-    register(Invert())
+    register(Vignette())
 
 
 @hookimpl
 def register_metrics(register):
-    register(MeanError())
+    register(MaxAbsError())
 '''
 
 
 @pytest.fixture(scope="module")
-def installed_plugin(tmp_path_factory):
-    root = tmp_path_factory.mktemp("thirdparty")
-    (root / "pyproject.toml").write_text(PYPROJECT)
-    (root / "oodnic_thirdparty_example.py").write_text(textwrap.dedent(MODULE))
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "install", "--no-deps", "--no-build-isolation", str(root)], check=True)
-    yield
-    subprocess.run([*pip, "uninstall", "-y", "oodnic-thirdparty-example"], check=True)
+def venv(tmp_path_factory) -> Path:
+    return temp_venv(tmp_path_factory.mktemp("venv") / "env")
 
 
-def test_installed_plugin_is_listed_and_used_by_run(installed_plugin, tmp_path):
-    env = fixture_environ(OODNIC_PLUGINS="thirdparty", OODNIC_PLUGIN_MODULES="")
-    listing = oodnic("plugins", env=env)
-    assert "thirdparty oodnic-thirdparty-example 0.3.0" in listing.stdout
-    assert "codec      bitdepth" in listing.stdout and "corruption invert" in listing.stdout
-    assert "metric     mean_error" in listing.stdout
+def package(folder: Path, pyproject: str, module: str, source: str) -> Path:
+    folder.mkdir()
+    (folder / "pyproject.toml").write_text(textwrap.dedent(pyproject))
+    (folder / f"{module}.py").write_text(textwrap.dedent(source))
+    return folder
 
-    run_dir = tmp_path / "run"
-    result = oodnic("run", "--dataset", "sample", "--images", "1", "--codec", "bitdepth", "--corruption", "invert",
-                    "--severity", "1", "--metric", "psnr", "--metric", "mean_error", "--run-dir", str(run_dir),
-                    "--no-progress", env=env)
+
+def environ(plugin: str) -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OODNIC_")}
+    env["OODNIC_PLUGINS"] = plugin  # this entry point only (plus the built-ins)
+    return env
+
+
+def test_contributing_example_package_is_built_and_used(venv, tmp_path):
+    text = (ROOT / "CONTRIBUTING.md").read_text()
+    source = package(tmp_path / "oodnic-posterize", markdown_block(text, "`pyproject.toml`:"), "oodnic_posterize",
+                     markdown_block(text, "`oodnic_posterize.py`:"))
+    pip_install(venv, source)
+    env = environ("posterize")
+    listing = oodnic_in(venv, "plugins", env=env)
+    assert listing.returncode == 0, listing.stderr
+    assert "posterize  oodnic-posterize 0.1.0" in listing.stdout
+    for line in ("codec      posterize", "corruption vignette", "metric     max_error"):
+        assert line in listing.stdout
+    result = oodnic_in(venv, "run", "--dataset", "sample", "--images", "1", "--codec", "posterize", "--corruption",
+                       "vignette", "--severity", "1,5", "--metric", "psnr", "--metric", "max_error", "--run-dir",
+                       str(tmp_path / "run"), "--no-progress", env=env)
     assert result.returncode == 0, result.stderr
-    import sqlite3
+    rows = rows_of(tmp_path / "run")
+    assert len(rows) == 1 * 3 * 3 and all(r["status"] == "ok" for r in rows)
+    assert {r["plugin"] for r in rows} == {"oodnic-posterize 0.1.0"}
+    assert all(r["max_error"] >= 0 for r in rows)
 
-    conn = sqlite3.connect(run_dir / "results.sqlite")
-    got = conn.execute("SELECT corruption, quality, plugin, mean_error, psnr FROM results ORDER BY corruption, quality").fetchall()
-    assert [(c, q, p) for c, q, p, _, _ in got] == [
-        ("clean", 3, "oodnic-thirdparty-example 0.3.0"), ("clean", 5, "oodnic-thirdparty-example 0.3.0"),
-        ("invert", 3, "oodnic-thirdparty-example 0.3.0"), ("invert", 5, "oodnic-thirdparty-example 0.3.0"),
-    ]
-    assert all(error > 0 for *_, error, _ in got)  # truncation only ever lowers pixel values
+
+def test_an_outsider_plugin_with_hyphenated_names_runs_and_breaks_nothing(venv, tmp_path):
+    pip_install(venv, package(tmp_path / "acme", OUTSIDER_PYPROJECT, "acme_oodnic", OUTSIDER))
+    env = environ("acme")
+    listing = oodnic_in(venv, "plugins", env=env)
+    assert listing.returncode == 0 and "REFUSED" not in listing.stdout, listing.stdout
+    assert "metric     acme-max-abs-error" in listing.stdout
+
+    own = oodnic_in(venv, "run", "--dataset", "sample", "--images", "1", "--codec", "acme-downsample", "--corruption",
+                    "acme-vignette", "--severity", "2", "--run-dir", str(tmp_path / "own"), "--no-progress", env=env)
+    assert own.returncode == 0, own.stderr
+    # every installed metric runs by default: another codec's run must not break because of it
+    other = oodnic_in(venv, "run", "--dataset", "sample", "--images", "1", "--codec", "none", "--corruption", "none",
+                      "--run-dir", str(tmp_path / "other"), "--no-progress", env=env)
+    assert other.returncode == 0, other.stderr
+    for run_dir in ("own", "other"):
+        rows = rows_of(tmp_path / run_dir)
+        assert rows and all(r["status"] == "ok" for r in rows)
+        assert all(r["acme_max_abs_error_acme_max_abs_error"] is not None for r in rows)
+    conn = sqlite3.connect(tmp_path / "own" / "results.sqlite")
+    assert "acme_max_abs_error_acme_max_abs_error" in [r[1] for r in conn.execute("PRAGMA table_info(results)")]

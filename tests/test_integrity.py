@@ -1,0 +1,133 @@
+"""Results you can trust: a result's identity is everything that can change it, and every sum counts each row once."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import numpy as np
+import pytest
+
+from oodnic_platform.config import CodecChoice, RunConfig
+from oodnic_platform.results import open_run
+from oodnic_platform.runner import run
+from oodnic_testing import OODNIC, fixture_environ, oodnic, rows_of
+
+
+def config(tmp_path, **overrides) -> RunConfig:
+    values = dict(dataset="sample", run_dir=str(tmp_path / "run"), severities=[1], images=2, workers=1,
+                  codecs=[CodecChoice("quant", [3, 6])], metrics=["all"])
+    values.update(overrides)
+    return RunConfig(**values)
+
+
+def counts(run_dir) -> dict[tuple, int]:
+    """(codec, quality, corruption, severity, metric settings) -> rows summed in that group's arrays."""
+    with open_run(run_dir) as results:
+        return {(g.meta["codec"], g.meta["quality"], g.meta["corruption"], g.meta["severity"],
+                 str(g.meta["metric_settings"])): int(g.load()["count"]) for g in results.arrays("mean_abs_error")}
+
+
+def test_a_metric_setting_gives_its_own_arrays_labelled_with_it(fixture_plugins, tmp_path):
+    run(config(tmp_path), progress=False)
+    second = run(config(tmp_path, metrics=["all", "mean_abs_error:crop=8"]), progress=False)
+    assert second.skipped == 0  # the rows' metric values had another identity: computed again
+    with open_run(second.run_dir) as results:
+        groups = results.arrays("mean_abs_error")
+    by_crop = {}
+    for group in groups:
+        by_crop.setdefault(group.metadata()["crop"], []).append(group)
+        assert group.meta["metric_settings"] == {"crop": group.metadata()["crop"]}
+    assert sorted(by_crop) == [8, 16] and len(by_crop[8]) == len(by_crop[16]) == 2 * 2
+    assert {g.load()["mean"].shape for g in by_crop[8]} == {(8, 8, 3)}
+    assert set(counts(second.run_dir).values()) == {2}
+
+
+def test_retraining_weights_in_place_recomputes_their_rows(fixture_plugins, tmp_path):
+    weights = tmp_path / "offset.weights"
+    weights.write_text("0")
+    cfg = lambda: config(tmp_path, codecs=[CodecChoice("offset", None, {"weights": str(weights)})], corruptions=[])
+    first = run(cfg(), progress=False)
+    before = {r["image"]: r["psnr"] for r in rows_of(first.run_dir)}
+    assert set(before.values()) == {float("inf")}
+    weights.write_text("3")  # same path, new contents
+    second = run(cfg(), progress=False)
+    assert second.skipped == 0
+    after = {r["image"]: r["psnr"] for r in rows_of(second.run_dir) if r["key"] in set(second.keys)}
+    assert all(np.isfinite(v) for v in after.values()) and after.keys() == before.keys()
+    assert run(cfg(), progress=False).skipped == second.total
+
+
+def test_a_repeated_codec_and_quality_collapse_before_planning(fixture_plugins, tmp_path):
+    cfg = config(tmp_path, codecs=[CodecChoice("quant", [4, 4]), CodecChoice("quant", [4])])
+    outcome = run(cfg, progress=False)
+    assert (outcome.total, outcome.collapsed) == (2 * 2, 2)
+    assert len(rows_of(outcome.run_dir)) == 4
+    assert set(counts(outcome.run_dir).values()) == {2}
+
+
+def test_two_concurrent_runs_on_one_folder_count_every_image_once(tmp_path):
+    env = fixture_environ(OODNIC_TEST_SLOW="0.05")
+    args = ["run", "--dataset", "sample", "--codec", "quant", "--severity", "1", "--run-dir", str(tmp_path / "run"),
+            "--no-progress", "--workers", "1"]
+    first = subprocess.Popen([*OODNIC, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while not (tmp_path / "run" / "results.sqlite").exists() and time.time() < deadline:
+        time.sleep(0.05)
+    second = oodnic(*args, env=env)
+    out, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err
+    assert second.returncode == 2
+    assert second.stderr.startswith("oodnic: error: run folder") and "in use by oodnic run (pid" in second.stderr
+    assert len(second.stderr.strip().splitlines()) == 1
+    again = oodnic(*args, env=env)
+    assert again.returncode == 0 and "18 rows (18 already done)" in again.stdout, again.stdout
+    assert set(counts(tmp_path / "run").values()) == {3}  # the sample set's three images, each once
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--images", "-1"], "--images must be 0 (all) or a positive count, not -1"),
+    (["--workers", "0"], "--workers must be at least 1"),
+    (["--codec", "quant", "--quality", "quant=1000"], "quant quality must be in 1..8, not 1000"),
+    (["--codec", "quant", "--quality", "-5"], "quant quality must be in 1..8, not -5"),
+    (["--codec", "quant:fail_on=1,speed=3"], "has no setting speed"),
+    (["--dataset-option", "geometry=round"], "geometry must be one of as-is, paper"),
+])
+def test_mistakes_are_one_line_exit_2_and_create_nothing(tmp_path, args, message):
+    run_dir = tmp_path / "never"
+    result = oodnic("run", "--no-progress", "--run-dir", str(run_dir), *args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == f"oodnic: error: {result.stderr.removeprefix('oodnic: error: ')}"
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not run_dir.exists()
+
+
+def test_unusable_run_folders_and_export_targets_are_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    for run_dir, message in [(blocker / "run", "is a file"), (tmp_path / "file", "is a file"),
+                             ("/proc/oodnic-run", "cannot use run folder /proc/oodnic-run")]:
+        result = oodnic("run", "--no-progress", "--codec", "quant", "--run-dir", str(run_dir))
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    done = oodnic("run", "--no-progress", "--codec", "quant", "--corruption", "none", "--images", "1",
+                  "--run-dir", str(tmp_path / "run"))
+    assert done.returncode == 0, done.stderr
+    for out, fmt, message in [("/proc/oodnic.csv", "csv", "not writable"), (str(tmp_path), "csv", "is a folder"),
+                              (str(blocker), "json", "a file is in the way"),
+                              (str(tmp_path / "missing" / "x.csv"), "csv", "does not exist")]:
+        result = oodnic("export", str(tmp_path / "run"), "--format", fmt, "--out", out)
+        assert result.returncode == 2 and message in result.stderr, (out, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_wrong_toml_types_are_named(tmp_path):
+    for line, message in [('corruptions = "gaussian_noise"', "corruptions must be a list of strings"),
+                          ('workers = "two"', "workers must be an integer, not 'two'"),
+                          ("severities = [1, 2.5]", "each of severities must be an integer"),
+                          ("clean = 1", "clean must be true/false")]:
+        path = tmp_path / "grid.toml"
+        path.write_text(line + "\n")
+        result = oodnic("run", "--no-progress", "--config", str(path), "--run-dir", str(tmp_path / "never"))
+        assert result.returncode == 2 and message in result.stderr, (line, result.stderr)
+    assert not (tmp_path / "never").exists()
