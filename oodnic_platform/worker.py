@@ -104,6 +104,9 @@ def init_worker(spec: RunSpec, threads: int | None, exit_with_parent: bool = Fal
     """Process initialiser: share the cores, never outlive the driver, report progress to ``progress`` (a queue)."""
     if threads is not None:
         os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+        import cv2  # the platform's MS-SSIM filters with OpenCV, which would start a thread per core
+
+        cv2.setNumThreads(threads)
         if "torch" in sys.modules:
             sys.modules["torch"].set_num_threads(threads)
     if exit_with_parent:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..hookspecs import hookimpl
 from ..metric import Metric, Sample
-from ..quality import ms_ssim, psnr
+from ..quality import MsSsimReference, psnr
 
 
 class Bpp(Metric):
@@ -35,8 +37,14 @@ class MsSsim(Metric):
     name = "ms_ssim"
     description = "MS-SSIM (RGB mean) of the reconstruction against the codec's input; NaN below 161 px"
 
+    def __init__(self) -> None:
+        self._reference: tuple[np.ndarray, MsSsimReference] | None = None
+
     def compute(self, sample: Sample) -> float:
-        return ms_ssim(sample.input, sample.reconstruction)
+        """The input's pyramid is computed once and reused for every codec and quality coding it."""
+        if self._reference is None or self._reference[0] is not sample.input:
+            self._reference = (sample.input, MsSsimReference(sample.input))
+        return self._reference[1].score(sample.reconstruction)
 
 
 @hookimpl
