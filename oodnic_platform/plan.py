@@ -7,6 +7,7 @@ severities, metrics and their settings, the dataset and its options.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from .metric import Metric
 from .plugins import Registry
 from .sources import dataset_identity, resolve_dataset
 
+log = logging.getLogger(__name__)
 CLEAN = VariantIdentity("clean", 0)
 
 
@@ -238,6 +240,8 @@ def plan(config: RunConfig, registry: Registry) -> Plan:
     variants = select_variants(config, registry, seed)
     refs: list[ImageRef] = dataset.images()[: config.images or None]
     coders = [_identity(codec, registry) for _, codec, _ in codecs]
+    for coder, (_, _, ladder) in zip(coders, codecs):
+        log.info("codec %s %s, qualities %s, fingerprint %s", coder.name, coder.version, ladder, coder.fingerprint)
     metric_ids = [metric_identity(m, registry.plugin_label("metric", m.name)) for _, m in metrics]
     identity = dataset_identity(config.dataset, config.dataset_options, registry)
     spec = RunSpec(

@@ -90,6 +90,9 @@ def run(config: RunConfig, registry: Registry | None = None, progress: bool = Tr
         store.claim_dataset(the_plan.spec.dataset_identity)
         store.record_run({**config.to_dict(), "seed": the_plan.spec.seed, "started": time.time()})
         pending = pending_jobs(the_plan, store)
+        log.info("%s: %d rows planned (%d images x %d inputs), %d to run, %d array groups; executor %s",
+                 run_dir, len(the_plan.jobs), len(the_plan.images), len(the_plan.spec.variants), len(pending),
+                 len(the_plan.groups), executor.describe())
         _run_chunks(the_plan, config, executor, store, run_dir, pending, progress)
         finalize_open_groups(the_plan, store, run_dir)
         keys = [job.key for _, _, job in the_plan.jobs]
@@ -111,6 +114,7 @@ def _run_chunks(the_plan: Plan, config: RunConfig, executor: Executor, store: Re
     try:
         for result in executor.run(the_plan.spec, make_chunks(pending, config.images_per_chunk)):
             commit(store, run_dir, result)
+            log.debug("chunk from %s: %d rows committed", result.worker, len(result.rows))
             if not executor.reports_rows:
                 bar.update(len(result.rows))
             for gid, part in result.groups.items():
@@ -148,6 +152,7 @@ def finalize_group(the_plan: Plan, store: ResultStore, run_dir: Path, gid: str, 
     metadata = {**group.meta, "rows": rows, "complete": complete, **metric.metadata()}
     rel = write_arrays(run_dir, metric.name, gid, arrays, metadata)
     store.record_array(gid, metric.name, group.meta, rel, rows, complete)
+    log.debug("finalized %s over %d rows (%s)", rel, rows, "complete" if complete else "partial")
 
 
 def finalize_open_groups(the_plan: Plan, store: ResultStore, run_dir: Path) -> None:
