@@ -11,7 +11,7 @@ collects by subclassing (the classes need pytest, imported when first used)::
 :class:`CodecContract`, :class:`CorruptionContract` and :class:`MetricContract`
 hold the checks; each class attribute may also be a list, one test per object.
 
-Helpers: ``synthetic_image``, ``bpp``, ``rd_points``, ``psnr_at_bpp``,
+Helpers: ``synthetic_image``, ``photo``, ``bpp``, ``rd_points``, ``psnr_at_bpp``,
 ``assert_ladder_increases``, ``assert_round_trip``, ``assert_beats_at_bpp``,
 ``registered_codec``; ``psnr`` and ``ms_ssim`` are the platform's own quality
 measures; ``QuantCodec`` is a toy codec for tests that need a real, tiny one.
@@ -27,6 +27,7 @@ from .rd import (
     assert_ladder_increases,
     assert_round_trip,
     bpp,
+    photo,
     psnr_at_bpp,
     rd_points,
     registered_codec,
@@ -49,6 +50,7 @@ __all__ = [
     "bpp",
     "ms_ssim",
     "psnr",
+    "photo",
     "psnr_at_bpp",
     "rd_points",
     "registered_codec",

@@ -13,7 +13,7 @@ from ..codec import Codec, Quality
 from ..contract import check_codec
 from ..errors import RegistrationError
 from .kit import Contract, assert_refused, assert_settings_recorded, assert_version
-from .rd import rd_points, synthetic_image
+from .rd import photo, rd_points, synthetic_image
 
 
 class CodecContract(Contract):
@@ -26,7 +26,7 @@ class CodecContract(Contract):
 
     Optional class attributes: ``quality`` (used by the single-quality checks;
     default the middle of the ladder), ``ladder_image`` (the image the ladder
-    must increase in rate on), ``small_sizes`` (sizes that must be coded or
+    must increase in rate on; default :func:`photo`), ``small_sizes`` (sizes that must be coded or
     refused with a one-line ``ValueError``), ``settings_to_try`` (setting ->
     another valid value, for settings without declared choices or ranges).
     A codec whose ``unavailable_reason()`` is not ``None`` is skipped, saying why.
@@ -35,7 +35,7 @@ class CodecContract(Contract):
     subject = "codec"
     codec: Codec | Sequence[Codec] | None = None
     quality: Quality | None = None
-    ladder_image: np.ndarray = synthetic_image(96, 128, seed=3)
+    ladder_image: np.ndarray | None = None
     small_sizes: Sequence[tuple[int, int]] = ((1, 1), (2, 3), (7, 9), (45, 67))
     settings_to_try: dict[str, Any] | None = None
 
@@ -110,7 +110,7 @@ class CodecContract(Contract):
 
     def test_ladder_increases_in_rate(self, codec: Codec) -> None:
         codec.load("cpu")
-        points = rd_points(codec, self.ladder_image)
+        points = rd_points(codec, photo() if self.ladder_image is None else self.ladder_image)
         table = {q: (round(r, 4), round(d, 2)) for q, (r, d) in zip(codec.qualities, points)}
         rates, quality_db = np.array(points).T
         assert np.all(np.diff(rates) > 0), f"{codec.name}: bpp does not strictly increase along the ladder: {table}"
