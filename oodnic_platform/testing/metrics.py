@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 
 import numpy as np
 import pytest
@@ -32,31 +32,36 @@ class MetricContract(Contract):
         class TestMaxError(MetricContract):
             metric = MaxAbsError()
 
-    The samples are two synthetic images of ``sample_size`` (default 192 x 256,
-    large enough for MS-SSIM), one clean and one corrupted, each with a
-    different reconstruction. ``finalize_is_mean`` (default ``True``): an
-    accumulating metric finalizes to means, so two identical contributions
-    finalize like one; set it ``False`` for a metric that reports totals.
+    The samples are synthetic images of ``sample_size`` (default 192 x 256,
+    large enough for MS-SSIM): two clean, two corrupted, each with its own
+    reconstruction; contributions are summed within each pair (one group).
+    ``finalize_is_mean`` (default ``True``): an accumulating metric finalizes
+    to means, so one image counted twice finalizes like once, except the keys
+    in ``total_keys`` (default ``("count",)``); set it ``False`` for a metric
+    that reports totals.
     """
 
     subject = "metric"
     metric: Metric | Sequence[Metric] | None = None
     sample_size: tuple[int, int] = (192, 256)
     finalize_is_mean = True
+    total_keys: Collection[str] = ("count",)
     settings_to_try: dict[str, Any] | None = None
 
     def samples(self) -> list[Sample]:
+        """Two clean samples, then two corrupted ones of one corruption and severity (one group each)."""
         height, width = self.sample_size
-        clean = synthetic_image(height, width, seed=1)
-        noisy = np.clip(clean.astype(int) + synthetic_image(height, width, seed=2) // 16 - 8, 0, 255).astype(np.uint8)
-        coarse = ((clean >> 4) << 4) + 8
-        blurred = ((noisy.astype(np.uint16) + np.roll(noisy, 1, axis=1)) // 2).astype(np.uint8)
-        return [
-            Sample(clean=clean, input=clean, reconstruction=coarse, num_bytes=1000, image="a.png",
-                   codec="kit", quality=1),
-            Sample(clean=clean, input=noisy, reconstruction=blurred, num_bytes=2000, image="b.png",
-                   corruption="kit-noise", severity=1, codec="kit", quality=1),
-        ]
+        out = []
+        for index, corruption in enumerate(("clean", "clean", "kit-noise", "kit-noise")):
+            clean = synthetic_image(height, width, seed=index % 2)
+            noise = synthetic_image(height, width, seed=10 + index) // 16
+            given = clean if corruption == "clean" else np.clip(clean.astype(int) + noise - 8, 0, 255).astype(np.uint8)
+            shifted = (given.astype(np.uint16) + np.roll(given, 1 + index, axis=1)) // 2
+            reconstruction = (((shifted >> 3) << 3) + 4).astype(np.uint8)
+            out.append(Sample(clean=clean, input=given, reconstruction=reconstruction, num_bytes=1000 * (index + 1),
+                              image=f"{'ab'[index % 2]}.png", corruption=corruption,
+                              severity=0 if corruption == "clean" else 1, codec="kit", quality=1))
+        return out
 
     def test_registration_is_accepted(self, metric: Metric) -> None:
         try:
@@ -87,34 +92,34 @@ class MetricContract(Contract):
 
     def test_compute_is_deterministic(self, metric: Metric) -> None:
         metric.load("cpu")
-        sample = self.samples()[1]
+        sample = self.samples()[2]
         assert metric.compute(sample) == metric.compute(sample), f"{metric.name}.compute differs on the same sample"
 
     def test_contributions_are_additive(self, metric: Metric) -> None:
         if not metric.accumulates:
             pytest.skip(f"{metric.name} does not accumulate")
         metric.load("cpu")
-        first, second = self.samples()
-        a = self.contribution(metric, first)
-        b = self.contribution(metric, second)
-        again = self.contribution(metric, first)
-        for key in a:
-            np.testing.assert_array_equal(a[key], again[key], err_msg=f"{metric.name}: contributions depend on "
-                                          f"what was accumulated before ({key!r}); keep no state between images")
-        try:
-            total = add_arrays(add_arrays(None, a), b)
-        except ValueError as exc:
-            raise AssertionError(f"{metric.name}: two images' contributions cannot be summed: {exc}") from None
-        final = metric.finalize(total)
-        assert isinstance(final, dict) and all(isinstance(v, np.ndarray) for v in final.values()), (
-            f"{metric.name}.finalize must return a dict of numpy arrays"
-        )
-        if self.finalize_is_mean:
-            once, twice = metric.finalize(add_arrays(None, a)), metric.finalize(add_arrays(add_arrays(None, a), a))
-            for key in once:
-                np.testing.assert_allclose(twice[key], once[key], rtol=1e-9, equal_nan=True, err_msg=(
-                    f"{metric.name}: one image counted twice finalizes unlike once ({key!r}): contributions "
-                    f"must be sums (with a count), not means"))
+        samples = self.samples()
+        for first, second in (samples[:2], samples[2:]):  # each pair is one group: one corruption and severity
+            a, b = self.contribution(metric, first), self.contribution(metric, second)
+            again = self.contribution(metric, first)
+            for key in a:
+                np.testing.assert_array_equal(a[key], again[key], err_msg=f"{metric.name}: contributions depend "
+                                              f"on what was accumulated before ({key!r}); keep no state between images")
+            try:
+                total = add_arrays(add_arrays(None, a), b)
+            except ValueError as exc:
+                raise AssertionError(f"{metric.name}: two images' contributions cannot be summed: {exc}") from None
+            final = metric.finalize(total)
+            assert isinstance(final, dict) and all(isinstance(v, np.ndarray) for v in final.values()), (
+                f"{metric.name}.finalize must return a dict of numpy arrays"
+            )
+            if self.finalize_is_mean:
+                once, twice = metric.finalize(add_arrays(None, a)), metric.finalize(add_arrays(add_arrays(None, a), a))
+                for key in set(once) - set(self.total_keys):
+                    np.testing.assert_allclose(twice[key], once[key], rtol=1e-9, equal_nan=True, err_msg=(
+                        f"{metric.name}: one image counted twice finalizes unlike once ({key!r}): contributions "
+                        f"must be sums (with a count), not means"))
 
     def contribution(self, metric: Metric, sample: Sample) -> Arrays:
         part = metric.accumulate(sample)
