@@ -9,8 +9,7 @@ import numpy as np
 
 from ..contract import check_corruption
 from ..corruption import Corruption
-from ..errors import RegistrationError
-from .kit import Contract, assert_refused, assert_version
+from .kit import Contract, assert_refused, assert_registers
 from .rd import synthetic_image
 
 
@@ -47,11 +46,7 @@ class CorruptionContract(Contract):
         return corruption.apply(image, severity, np.random.default_rng(seed))
 
     def test_registration_is_accepted(self, corruption: Corruption) -> None:
-        try:
-            check_corruption(corruption)
-        except RegistrationError as exc:
-            raise AssertionError(f"the contract refuses this corruption at registration: {exc}") from None
-        assert_version(corruption)
+        assert_registers(check_corruption, corruption, "corruption")
 
     def test_every_severity_keeps_shape_and_dtype(self, corruption: Corruption) -> None:
         changed = False

@@ -8,6 +8,7 @@ from typing import Any, Callable
 import pytest
 
 from ..configurable import Configurable
+from ..errors import RegistrationError
 
 
 class Contract:
@@ -96,6 +97,11 @@ def assert_settings_recorded(obj: Configurable, to_try: dict[str, Any] | None = 
         assert_refused(lambda: obj.configure(**{key: high + 1}), f"{obj.name}: configure({key}={high + 1})")
 
 
-def assert_version(obj: Any) -> None:
+def assert_registers(check: Callable[[Any], None], obj: Any, kind: str) -> None:
+    """The core's registration ``check`` accepts ``obj``, and its ``version()`` is a non-empty string."""
+    try:
+        check(obj)
+    except RegistrationError as exc:
+        raise AssertionError(f"the contract refuses this {kind} at registration: {exc}") from None
     version = obj.version()
     assert isinstance(version, str) and version.strip(), f"{obj.name}: version() must be a non-empty string"
