@@ -25,9 +25,10 @@ class CodecContract(Contract):
 
     Optional class attributes: ``quality`` (used by the single-quality checks;
     default the middle of the ladder), ``ladder_image`` (the image the ladder
-    must increase in rate on; default :func:`photo`), ``small_sizes`` (sizes that must be coded or
-    refused with a one-line ``ValueError``), ``settings_to_try`` (setting ->
-    another valid value, for settings without declared choices or ranges).
+    must increase in rate on; default a 96 x 128 :func:`photo`), ``small_sizes``
+    (sizes that must be coded or refused with a one-line ``ValueError``),
+    ``settings_to_try`` (setting -> another valid value, for settings without
+    declared choices or ranges).
     A codec whose ``unavailable_reason()`` is not ``None`` is skipped, saying why.
     """
 
