@@ -1,4 +1,4 @@
-"""Built-in datasets: ``sample`` (offline), ``kodak`` and ``clic2020`` (downloaded, verified)."""
+"""Built-in datasets: ``sample`` (offline), ``kodak`` and ``clic2020`` (downloaded, verified; see :mod:`.clic`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..dataset import Dataset, DatasetError, FolderDataset, ImageRef, file_ref
-from ..download import cache_dir, download, file_digest, safe_extract_zip
+from ..dataset import Dataset, DatasetError, ImageRef, file_ref
+from ..download import cache_dir, download
 from ..hookspecs import hookimpl
 from ..images import encode_png, sha256_bytes
+from .clic import Clic2020Dataset
 
 KODAK_URL = "https://r0k.us/graphics/kodak/{name}"
 KODAK_ENV = "OODNIC_KODAK_DIR"
@@ -39,13 +40,6 @@ KODAK_SHA256 = {
     "kodim22.png": "627b76fccf714b4ddffb739b2eb63ba2817cf5b5a8e222079542dcf2cfdda939",
     "kodim23.png": "85c67d7ea758cb0604fb6980ab0c65091a2eefa7b3b50cbb1bc702a60206dfe5",
     "kodim24.png": "9f1c26df52217bd49f998a720a2ffeba41a535cf826f4ae32e355fb2b0bbc0fe",
-}
-
-CLIC_ENV = "OODNIC_CLIC_DIR"
-CLIC_URL = "https://data.vision.ee.ethz.ch/cvl/clic/{name}"
-CLIC_ARCHIVES = {
-    "valid": ("professional_valid_2020.zip", "7111ee240435911db04dbc5f40d50272"),
-    "train": ("professional_train_2020.zip", "a6845cac88c3dd882246575f7a2fc5f9"),
 }
 
 #: Public-domain / CC0 images that scikit-image ships inside its wheel.
@@ -93,35 +87,6 @@ class KodakDataset(Dataset):
         root = cache_dir() / "kodak"
         paths = [download(KODAK_URL.format(name=n), root / n, h) for n, h in sorted(KODAK_SHA256.items())]
         return [file_ref(p, p.name) for p in paths]
-
-
-class Clic2020Dataset(Dataset):
-    """CLIC 2020 professional ``valid`` (default) or ``train`` images, md5-verified and safely extracted."""
-
-    def __init__(self, split: str = "valid", path: str | None = None):
-        if split not in CLIC_ARCHIVES:
-            raise DatasetError(f"clic2020: unknown split {split!r} (choose {', '.join(CLIC_ARCHIVES)})")
-        self.split = split
-        self.name = f"clic2020-{split}"
-        self.path = path or os.environ.get(CLIC_ENV)
-
-    def images(self) -> list[ImageRef]:
-        archive_name, md5 = CLIC_ARCHIVES[self.split]
-        root = cache_dir() / "clic2020"
-        if self.path:
-            archive = Path(self.path) / archive_name
-            if not archive.is_file():
-                raise DatasetError(f"clic2020: {archive} not found")
-            if file_digest(archive, "md5") != md5:
-                raise DatasetError(f"clic2020: {archive} fails its md5 check")
-        else:
-            archive = download(CLIC_URL.format(name=archive_name), root / archive_name, md5, "md5")
-        folder = root / self.split
-        marker = folder / ".complete"
-        if not marker.exists():
-            safe_extract_zip(archive, folder)
-            marker.write_text(md5)
-        return FolderDataset(folder, name=self.name).images()
 
 
 @hookimpl

@@ -1,4 +1,4 @@
-"""The avif codec against direct pillow-avif-plugin calls, its settings, and RD on Kodak."""
+"""The avif codec: the conformance kit, against direct pillow-avif-plugin calls, its settings, and RD on Kodak."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from PIL import Image
 
 from oodnic_platform import get_registry, read_image
 from oodnic_platform.testing import (
+    CodecContract,
     assert_beats_at_bpp,
     assert_ladder_increases,
     assert_round_trip,
@@ -19,6 +20,10 @@ from oodnic_platform.testing import (
 from oodnic_avif import AvifCodec
 
 RD_IMAGES = ("kodim04.png", "kodim15.png", "kodim23.png")
+
+
+class TestContract(CodecContract):
+    codec = AvifCodec()
 
 
 @pytest.fixture
@@ -66,9 +71,9 @@ def test_round_trip_matches_pillow_avif_plugin(image, settings):
 
 def test_defaults_and_settings_are_recorded(image):
     codec = AvifCodec()
-    assert codec.settings() == {
+    assert codec.recorded_settings() == {
         "encoder": "aom", "speed": 6, "subsampling": "4:4:4", "threads": 1, "aom_tune": "psnr",
-        "pipeline": codec.pipeline,
+        "pipeline": codec.fixed_settings["pipeline"],
     }
     assert "aom" in codec.version() and "libavif" in codec.version()
     subsampled = codec.configure(subsampling="4:2:0")
@@ -85,8 +90,10 @@ def test_bad_settings_are_refused():
         AvifCodec().configure(speed=11)
     with pytest.raises(ValueError, match="aom_tune"):
         AvifCodec().configure(aom_tune="vmaf")
-    with pytest.raises(ValueError, match="fixed"):
+    with pytest.raises(ValueError, match="pipeline is fixed"):
         AvifCodec().configure(pipeline="BT.709")
+    with pytest.raises(ValueError, match="threads must be at least 1"):
+        AvifCodec().configure(threads=0)
 
 
 def test_registered_through_the_entry_point():

@@ -24,6 +24,8 @@ CHROMA = {"4:4:4": "444", "4:2:0": "420"}
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo")
 #: x265 QP = BPG QP + 1 at 8 bits, and x265 stops at 51.
 MAX_QP = 50
+#: x265's placebo preset cannot open an encoder for a frame under 32 pixels on a side (measured, x265 in pillow-heif).
+PLACEBO_MIN_SIDE = 32
 #: sRGB primaries and transfer, BT.601 matrix, full range: libheif's RGB->YCbCr.
 NCLX = {"color_primaries": 1, "transfer_characteristics": 13, "matrix_coefficients": 6, "full_range_flag": 1}
 PIPELINE = (
@@ -39,21 +41,15 @@ class HevcIntraCodec(Codec):
     description = "HEVC intra (x265 via pillow-heif), QP on BPG's scale"
     #: A higher QP gives fewer bits, so QPs decrease along the ladder; Kodak mean 0.12 to 2.26 bpp.
     qualities = (44, 41, 38, 35, 32, 29, 26, 23, 20)
+    quality_range = (0, MAX_QP)
+    fixed_settings = {"pipeline": PIPELINE}
+    setting_choices = {"subsampling": tuple(CHROMA), "preset": PRESETS}
     subsampling = "4:4:4"
     #: x265 preset; bpgenc's default compression level 8 uses "placebo".
     preset = "placebo"
-    pipeline = PIPELINE
 
     def settings(self) -> dict[str, str]:
-        return {"subsampling": self.subsampling, "preset": self.preset, "pipeline": self.pipeline}
-
-    def validate(self) -> None:
-        if self.subsampling not in CHROMA:
-            raise ValueError(f"hevc-intra subsampling must be one of {', '.join(CHROMA)}, not {self.subsampling!r}")
-        if self.preset not in PRESETS:
-            raise ValueError(f"hevc-intra preset must be one of {', '.join(PRESETS)}, not {self.preset!r}")
-        if self.pipeline != PIPELINE:
-            raise ValueError("hevc-intra pipeline is fixed and cannot be set")
+        return {"subsampling": self.subsampling, "preset": self.preset}
 
     def version(self) -> str:
         if pillow_heif is None:
@@ -73,8 +69,6 @@ class HevcIntraCodec(Codec):
 
     def encoder_parameters(self, quality: int) -> dict[str, str]:
         """libheif encoder parameters for BPG QP ``quality``."""
-        if not 0 <= int(quality) <= MAX_QP:
-            raise ValueError(f"hevc-intra quality is a BPG QP, 0-{MAX_QP}, not {quality}")
         return {
             "preset": self.preset,
             "chroma": CHROMA[self.subsampling],
@@ -84,6 +78,11 @@ class HevcIntraCodec(Codec):
         }
 
     def encode(self, image: np.ndarray, quality: int) -> bytes:
+        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3 or not image.size:
+            raise ValueError(f"hevc-intra codes HxWx3 uint8 images, not {image.dtype} {image.shape}")
+        if self.preset == "placebo" and min(image.shape[:2]) < PLACEBO_MIN_SIDE:
+            raise ValueError(f"hevc-intra preset placebo needs {PLACEBO_MIN_SIDE} pixels on each side (x265 refuses "
+                             f"smaller frames with it), got {image.shape[1]}x{image.shape[0]}: use another preset")
         params = self.encoder_parameters(quality)
         buffer = io.BytesIO()
         pillow_heif.encode(

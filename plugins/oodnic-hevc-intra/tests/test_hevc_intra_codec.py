@@ -1,4 +1,4 @@
-"""The hevc-intra codec against direct pillow-heif calls, its QP mapping, and RD on Kodak."""
+"""The hevc-intra codec: the conformance kit, against direct pillow-heif calls, its QP mapping, and RD on Kodak."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from oodnic_platform import get_registry, read_image
 from oodnic_platform.testing import (
+    CodecContract,
     assert_beats_at_bpp,
     assert_ladder_increases,
     assert_round_trip,
@@ -19,6 +20,10 @@ from oodnic_platform.testing import (
 from oodnic_hevc_intra import HevcIntraCodec
 
 RD_IMAGES = ("kodim04.png", "kodim15.png", "kodim23.png")
+
+
+class TestContract(CodecContract):
+    codec = HevcIntraCodec()
 
 
 @pytest.fixture
@@ -56,8 +61,16 @@ def test_quality_is_a_qp_and_out_of_range_qps_are_refused(image):
     assert codec.encoder_parameters(0)["x265:qp"] == "1"
     assert codec.encoder_parameters(50)["x265:qp"] == "51"
     assert len(codec.encode(image, 20)) > len(codec.encode(image, 40))
-    with pytest.raises(ValueError, match="0-50"):
-        codec.encode(image, 51)
+    with pytest.raises(ValueError, match=r"0\.\.50, not 51"):
+        codec.check_quality(51)
+
+
+def test_placebo_refuses_frames_x265_cannot_open_and_other_presets_code_them():
+    tiny = synthetic_image(16, 40)
+    with pytest.raises(ValueError, match="placebo needs 32 pixels on each side.* got 40x16"):
+        HevcIntraCodec().encode(tiny, 30)
+    codec = HevcIntraCodec().configure(preset="veryslow")
+    assert codec.decode(codec.encode(tiny, 30)).shape == tiny.shape
 
 
 def test_bad_settings_are_refused_and_good_ones_recorded():

@@ -1,4 +1,4 @@
-"""The plugin contract: registration, seeding, odd inputs. No data set needed."""
+"""The plugin contract: the conformance kit, registration, seeding across processes, odd inputs. No data set needed."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from PIL import Image
 import oodnic_imagenet_c
 from oodnic_imagenet_c import CORRUPTIONS, textures
 from oodnic_platform import derive_rng
+from oodnic_platform.testing import CorruptionContract
 
 FREQUENCIES = {
     "low": {"snow", "frost", "fog", "brightness", "contrast"},
@@ -26,6 +27,11 @@ STOCHASTIC = {
     "gaussian_noise", "shot_noise", "impulse_noise", "glass_blur", "motion_blur", "snow", "frost", "fog",
     "elastic_transform",
 }
+
+
+class TestContract(CorruptionContract):
+    corruption = [c() for c in CORRUPTIONS]
+    stochastic = STOCHASTIC
 
 
 def photo(height: int, width: int, seed: int = 0) -> np.ndarray:
@@ -50,22 +56,6 @@ def test_the_fifteen_are_registered_through_the_entry_point_in_their_frequency_g
         for name in names:
             assert by_name[name].frequency == frequency, name
     assert "oodnic-imagenet-c" in by_name["fog"].version()
-
-
-@pytest.mark.parametrize("corruption", all_corruptions(), ids=lambda c: c.name)
-def test_same_seed_same_image_and_the_global_streams_stay_untouched(corruption):
-    image = photo(40, 56)
-    image.flags.writeable = False  # the input is never modified
-    np.random.seed(5)
-    before = np.random.get_state()
-    first = corruption.apply(image, 3, derive_rng(1, "x"))
-    second = corruption.apply(image, 3, derive_rng(1, "x"))
-    after = np.random.get_state()
-    assert np.array_equal(first, second)
-    assert before[1].tolist() == after[1].tolist() and before[2] == after[2]
-    other = corruption.apply(image, 3, derive_rng(2, "x"))
-    assert (not np.array_equal(first, other)) == (corruption.name in STOCHASTIC)
-    assert not np.array_equal(first, image)
 
 
 def _digest(seed: int) -> str:
@@ -110,11 +100,8 @@ def test_grayscale_inputs_become_grey_rgb():
     "image, severity, message",
     [
         (np.zeros((8, 8, 3), np.float32), 1, "uint8"),
-        (np.zeros((8, 8, 4), np.uint8), 1, "HxWx3"),
         (np.zeros((8, 8, 3, 1), np.uint8), 1, "HxWx3"),
         (np.zeros((0, 8, 3), np.uint8), 1, "non-empty"),
-        (np.zeros((8, 8, 3), np.uint8), 0, "severity"),
-        (np.zeros((8, 8, 3), np.uint8), 6, "severity"),
         (np.zeros((8, 8, 3), np.uint8), True, "severity"),
         (np.zeros((8, 8, 3), np.uint8), 2.0, "severity"),
     ],
@@ -142,19 +129,3 @@ def test_pixelate_is_pillow_box_down_then_nearest_up():
     out = oodnic_imagenet_c.Pixelate().apply(image, 5, derive_rng(0))
     expected = Image.fromarray(image).resize((13, 9), Image.BOX).resize((53, 37), Image.NEAREST)
     assert np.array_equal(out, np.asarray(expected))
-
-
-DETERMINISTIC = {"brightness", "contrast", "defocus_blur", "zoom_blur", "pixelate", "jpeg_compression"}
-
-
-def test_other_seeds_change_only_the_stochastic_corruptions():
-    from oodnic_platform import get_registry
-
-    rng = np.random.default_rng(3)
-    image = np.clip(rng.normal(128, 40, (96, 128, 3)), 0, 255).astype(np.uint8)
-    for name, corruption in get_registry().corruptions.items():
-        if corruption.__module__.split(".")[0] != "oodnic_imagenet_c":
-            continue
-        a = corruption.apply(image, 3, np.random.default_rng(0))
-        b = corruption.apply(image, 3, np.random.default_rng(1))
-        assert (not np.array_equal(a, b)) == (name not in DETERMINISTIC), name

@@ -25,17 +25,13 @@ class JpegCodec(Codec):
     description = "JPEG baseline (libjpeg-turbo via Pillow)"
     #: Kodak mean 0.18 to 1.86 bpp at 4:2:0.
     qualities = (3, 5, 10, 20, 30, 45, 60, 75, 85)
+    quality_range = (1, 100)
+    fixed_settings = {"pipeline": PIPELINE}
+    setting_choices = {"subsampling": tuple(SUBSAMPLING)}
     subsampling = "4:2:0"
-    pipeline = PIPELINE
 
     def settings(self) -> dict[str, str]:
-        return {"subsampling": self.subsampling, "pipeline": self.pipeline}
-
-    def validate(self) -> None:
-        if self.subsampling not in SUBSAMPLING:
-            raise ValueError(f"jpeg subsampling must be one of {', '.join(SUBSAMPLING)}, not {self.subsampling!r}")
-        if self.pipeline != PIPELINE:
-            raise ValueError("jpeg pipeline is fixed by the library and cannot be set")
+        return {"subsampling": self.subsampling}
 
     def version(self) -> str:
         if features.check_feature("libjpeg_turbo"):
@@ -48,8 +44,8 @@ class JpegCodec(Codec):
         return None
 
     def encode(self, image: np.ndarray, quality: int) -> bytes:
-        if not 1 <= int(quality) <= 100:
-            raise ValueError(f"jpeg quality must be 1-100, not {quality}")
+        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3 or not image.size:
+            raise ValueError(f"jpeg codes HxWx3 uint8 images, not {image.dtype} {image.shape}")
         buffer = io.BytesIO()
         Image.fromarray(image).save(
             buffer, format="JPEG", quality=int(quality), subsampling=SUBSAMPLING[self.subsampling]

@@ -22,18 +22,20 @@ class JpegXlCodec(Codec):
     #: A larger distance gives fewer bits, so distances decrease along the ladder.
     #: Kodak mean 0.18 to 1.88 bpp.
     qualities = (15.0, 10.0, 7.0, 5.0, 3.5, 2.5, 1.8, 1.3, 1.0)
+    #: Butteraugli distance; 0 is excluded (check_quality), it would ask for lossless coding.
+    quality_range = (0.0, 25.0)
+    fixed_settings = {"pipeline": PIPELINE}
+    setting_ranges = {"effort": (1, 9)}
     #: libjxl's effort, 1 (fast) to 9 (slow); 7 is libjxl's default.
     effort = 7
-    pipeline = PIPELINE
 
-    def settings(self) -> dict[str, str | int]:
-        return {"effort": self.effort, "pipeline": self.pipeline}
+    def settings(self) -> dict[str, int]:
+        return {"effort": self.effort}
 
-    def validate(self) -> None:
-        if not 1 <= self.effort <= 9:
-            raise ValueError(f"jpegxl effort must be 1-9, not {self.effort}")
-        if self.pipeline != PIPELINE:
-            raise ValueError("jpegxl pipeline is fixed by the library and cannot be set")
+    def check_quality(self, quality: float) -> None:
+        super().check_quality(quality)
+        if quality == 0:
+            raise ValueError("jpegxl quality is a butteraugli distance, 0 < d <= 25, not 0")
 
     def version(self) -> str:
         if imagecodecs is None:
@@ -48,8 +50,8 @@ class JpegXlCodec(Codec):
         return None
 
     def encode(self, image: np.ndarray, quality: float) -> bytes:
-        if not 0 < float(quality) <= 25:
-            raise ValueError(f"jpegxl quality is a butteraugli distance, 0 < d <= 25, not {quality}")
+        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3 or not image.size:
+            raise ValueError(f"jpegxl codes HxWx3 uint8 images, not {image.dtype} {image.shape}")
         pixels = np.ascontiguousarray(image)  # libjxl needs C-contiguous rows
         return imagecodecs.jpegxl_encode(
             pixels, distance=float(quality), effort=self.effort, lossless=False, usecontainer=False

@@ -24,18 +24,14 @@ class WebpCodec(Codec):
     description = "WebP lossy (libwebp via imagecodecs)"
     #: Kodak mean 0.11 to 2.01 bpp.
     qualities = (0, 5, 15, 30, 50, 65, 80, 90)
+    quality_range = (0, 100)
+    fixed_settings = {"pipeline": PIPELINE}
+    setting_ranges = {"method": (0, 6)}
     #: libwebp's speed/size trade-off, 0 (fast) to 6 (slow); 4 is libwebp's default.
     method = 4
-    pipeline = PIPELINE
 
-    def settings(self) -> dict[str, str | int]:
-        return {"method": self.method, "pipeline": self.pipeline}
-
-    def validate(self) -> None:
-        if not 0 <= self.method <= 6:
-            raise ValueError(f"webp method must be 0-6, not {self.method}")
-        if self.pipeline != PIPELINE:
-            raise ValueError("webp pipeline is fixed by the library and cannot be set")
+    def settings(self) -> dict[str, int]:
+        return {"method": self.method}
 
     def version(self) -> str:
         if imagecodecs is None:
@@ -50,8 +46,8 @@ class WebpCodec(Codec):
         return None
 
     def encode(self, image: np.ndarray, quality: float) -> bytes:
-        if not 0 <= float(quality) <= 100:
-            raise ValueError(f"webp quality must be 0-100, not {quality}")
+        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3 or not image.size:
+            raise ValueError(f"webp codes HxWx3 uint8 images, not {image.dtype} {image.shape}")
         pixels = np.ascontiguousarray(image)  # libwebp needs C-contiguous rows
         return imagecodecs.webp_encode(pixels, level=float(quality), lossless=False, method=self.method)
 

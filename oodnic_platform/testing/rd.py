@@ -1,30 +1,14 @@
-"""Test helpers for codec plugin authors: a synthetic image, RD points and ladder checks.
-
-Import them as ``from oodnic_platform.testing import ...``. ``psnr`` and
-``ms_ssim`` are the platform's own quality measures, re-exported here.
-"""
+"""Rate-distortion helpers for codec tests: a synthetic image, RD points and ladder checks."""
 
 from __future__ import annotations
 
+import functools
 from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
-from .codec import Codec, Quality
-from .quality import ms_ssim, psnr
-
-__all__ = [
-    "assert_beats_at_bpp",
-    "assert_ladder_increases",
-    "assert_round_trip",
-    "bpp",
-    "ms_ssim",
-    "psnr",
-    "psnr_at_bpp",
-    "rd_points",
-    "registered_codec",
-    "synthetic_image",
-]
+from ..codec import Codec, Quality
+from ..quality import psnr
 
 
 def synthetic_image(height: int = 45, width: int = 67, seed: int = 7) -> np.ndarray:
@@ -37,6 +21,23 @@ def synthetic_image(height: int = 45, width: int = 67, seed: int = 7) -> np.ndar
     y, x = np.mgrid[0:height, 0:width]
     base = np.stack([x * 3, y * 5, (x + y) * 2], axis=-1)
     return np.clip(base + rng.normal(0, 12, base.shape), 0, 255).astype(np.uint8)
+
+
+@functools.lru_cache(maxsize=4)
+def photo(height: int = 96, width: int = 128) -> np.ndarray:
+    """A crop of scikit-image's 512 x 512 astronaut (public domain, inside its wheel): a real photograph.
+
+    Noise-like synthetic images make perceptual codecs (WebP, JPEG XL) trade PSNR
+    for rate non-monotonically; photographs do not.
+    """
+    from skimage import data
+
+    if not (0 < height <= 512 and 0 < width <= 512):
+        raise ValueError(f"photo() crops a 512 x 512 image, not {height} x {width}")
+    top, left = min(64, 512 - height), min(160, 512 - width)
+    crop = np.ascontiguousarray(data.astronaut()[top:top + height, left:left + width])
+    crop.flags.writeable = False  # shared by every caller (cached)
+    return crop
 
 
 def bpp(data: bytes, image: np.ndarray) -> float:
@@ -122,7 +123,7 @@ def registered_codec(name: str) -> Codec:
     """The registered codec ``name``, or a pytest skip saying it is not installed or not usable."""
     import pytest
 
-    from .plugins import get_registry
+    from ..plugins import get_registry
 
     codec = get_registry().codecs.get(name)
     if codec is None:
