@@ -158,6 +158,7 @@ def apply_qualities(config: RunConfig, qualities: tuple[str, ...]) -> None:
             if codec is None:
                 raise ConfigError(f"unknown codec {choice.name!r} (installed: {', '.join(sorted(registry.codecs))})")
             try:
+                codec = codec.configure(**choice.settings) if choice.settings else codec  # settings fix the range
                 choice.qualities = [codec.parse_quality(v.strip()) for v in values.split(",") if v.strip()]
             except ValueError as exc:
                 raise ConfigError(f"--quality {text}: {exc}") from None

@@ -82,6 +82,16 @@ class Codec(Configurable):
             if not low <= quality <= high:
                 raise ValueError(f"{self.name} quality must be in {low}..{high}, not {quality!r}")
 
+    def check_image(self, image: np.ndarray) -> None:
+        """Raise ``ValueError`` (one line) unless ``image`` is a non-empty HxWx3 ``uint8`` array
+        (or ``float32``, for codecs that accept floats). Call it first in :meth:`encode`."""
+        dtypes = (np.uint8, np.float32) if self.accepts_float else (np.uint8,)
+        if not isinstance(image, np.ndarray) or image.dtype not in dtypes or image.ndim != 3 \
+                or image.shape[2] != 3 or not image.size:
+            what = f"{image.dtype} {image.shape}" if isinstance(image, np.ndarray) else type(image).__name__
+            raise ValueError(f"{self.name} codes HxWx3 {' or '.join(np.dtype(d).name for d in dtypes)} images, "
+                             f"not {what}")
+
     def load(self, device: str) -> None:
         """Prepare for coding on ``device`` (load weights); called once per worker before coding."""
 

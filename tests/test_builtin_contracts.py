@@ -1,10 +1,11 @@
-"""The built-in metrics pass the conformance kit that plugins run."""
+"""The built-in metrics and the built-in ``none`` codec pass the conformance kit that plugins run."""
 
 from __future__ import annotations
 
 from oodnic_platform.default_plugins import metrics
+from oodnic_platform.default_plugins.codecs import NoCompression
 from oodnic_platform.plugins import build_registry
-from oodnic_platform.testing import MetricContract
+from oodnic_platform.testing import CodecContract, MetricContract
 
 
 def builtin_metrics() -> list:
@@ -15,3 +16,7 @@ def builtin_metrics() -> list:
 
 class TestBuiltinMetrics(MetricContract):
     metric = builtin_metrics()
+
+
+class TestNoCompression(CodecContract):
+    codec = NoCompression()

@@ -83,8 +83,7 @@ class AvifCodec(Codec):
         return None
 
     def encode(self, image: np.ndarray, quality: int) -> bytes:
-        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3 or not image.size:
-            raise ValueError(f"avif codes HxWx3 uint8 images, not {image.dtype} {image.shape}")
+        self.check_image(image)
         if self.encoder == "svt":
             os.environ.setdefault("SVT_LOG", "1")  # SVT-AV1 logs every encode at info level otherwise
         buffer = io.BytesIO()

@@ -78,8 +78,7 @@ class HevcIntraCodec(Codec):
         }
 
     def encode(self, image: np.ndarray, quality: int) -> bytes:
-        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3 or not image.size:
-            raise ValueError(f"hevc-intra codes HxWx3 uint8 images, not {image.dtype} {image.shape}")
+        self.check_image(image)
         if self.preset == "placebo" and min(image.shape[:2]) < PLACEBO_MIN_SIDE:
             raise ValueError(f"hevc-intra preset placebo needs {PLACEBO_MIN_SIDE} pixels on each side (x265 refuses "
                              f"smaller frames with it), got {image.shape[1]}x{image.shape[0]}: use another preset")

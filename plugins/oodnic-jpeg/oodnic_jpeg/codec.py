@@ -44,8 +44,7 @@ class JpegCodec(Codec):
         return None
 
     def encode(self, image: np.ndarray, quality: int) -> bytes:
-        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3 or not image.size:
-            raise ValueError(f"jpeg codes HxWx3 uint8 images, not {image.dtype} {image.shape}")
+        self.check_image(image)
         buffer = io.BytesIO()
         Image.fromarray(image).save(
             buffer, format="JPEG", quality=int(quality), subsampling=SUBSAMPLING[self.subsampling]

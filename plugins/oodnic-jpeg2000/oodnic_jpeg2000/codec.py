@@ -70,8 +70,7 @@ class Jpeg2000Codec(Codec):
         return None
 
     def encode(self, image: np.ndarray, quality: float) -> bytes:
-        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3 or not image.size:
-            raise ValueError(f"jpeg2000 codes HxWx3 uint8 images, not {image.dtype} {image.shape}")
+        self.check_image(image)
         if self.mode == "paper":
             return paper.encode(image, int(quality))
         buffer = io.BytesIO()

@@ -50,8 +50,7 @@ class JpegXlCodec(Codec):
         return None
 
     def encode(self, image: np.ndarray, quality: float) -> bytes:
-        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3 or not image.size:
-            raise ValueError(f"jpegxl codes HxWx3 uint8 images, not {image.dtype} {image.shape}")
+        self.check_image(image)
         pixels = np.ascontiguousarray(image)  # libjxl needs C-contiguous rows
         return imagecodecs.jpegxl_encode(
             pixels, distance=float(quality), effort=self.effort, lossless=False, usecontainer=False

@@ -46,8 +46,7 @@ class WebpCodec(Codec):
         return None
 
     def encode(self, image: np.ndarray, quality: float) -> bytes:
-        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3 or not image.size:
-            raise ValueError(f"webp codes HxWx3 uint8 images, not {image.dtype} {image.shape}")
+        self.check_image(image)
         pixels = np.ascontiguousarray(image)  # libwebp needs C-contiguous rows
         return imagecodecs.webp_encode(pixels, level=float(quality), lossless=False, method=self.method)
 
