@@ -42,18 +42,19 @@ def half_plane_frequencies(grid: int) -> list[Frequency]:
 def fourier_bases(frequencies: Sequence[Frequency], size: int) -> np.ndarray:
     """(B, size, size) float64 unit-norm cosine bases.
 
-    The phase is reduced modulo ``size`` in integers and looked up in one
-    cosine table, so a basis is bit-identical whatever batch it is built in.
+    The phase ``(fy y + fx x) mod size`` is formed in integers and looked up
+    in one cosine table, so a basis is bit-identical whatever batch it is built in.
     """
     if any(2 * max(abs(fy), abs(fx)) >= size for fy, fx in frequencies):
         raise ValueError(f"frequencies must stay below Nyquist ({size // 2} cycles per {size}-pixel crop)")
     table = np.cos(2 * math.pi * np.arange(size) / size)
-    freqs = np.asarray(frequencies, dtype=np.int64).reshape(-1, 2)
+    table = np.concatenate([table, table])  # indexed by a sum of two phases, each reduced mod size
     coords = np.arange(size, dtype=np.int64)
-    phase = freqs[:, 0, None, None] * coords[None, :, None] + freqs[:, 1, None, None] * coords[None, None, :]
-    is_dc = (freqs == 0).all(axis=1)
-    norms = np.where(is_dc, float(size), size / math.sqrt(2.0))
-    return table[phase % size] / norms[:, None, None]
+    out = np.empty((len(frequencies), size, size))
+    for b, (fy, fx) in enumerate(frequencies):
+        norm = float(size) if fy == fx == 0 else size / math.sqrt(2.0)
+        out[b] = table[((fy * coords) % size)[:, None] + ((fx * coords) % size)[None, :]] / norm
+    return out
 
 
 def basis_signs(seed: int, image_sha256: str, frequency: Frequency) -> np.ndarray:
@@ -70,31 +71,62 @@ def sign_table(seed: int, sha256: Sequence[str], frequencies: Sequence[Frequency
 def perturb(crops: np.ndarray, bases: np.ndarray, signs: np.ndarray, eps: float, feed: str) -> np.ndarray:
     """(N, S, S, 3) uint8 crops, (B, S, S) bases, (B, N, 3) signs -> (B, N, S, S, 3) perturbed inputs.
 
-    ``feed`` ``uint8``: ``clip(x + r rint(255 eps U), 0, 255)`` as uint8, in
-    exact integer arithmetic; ``float32``: ``clip(x + r 255 eps U, 0, 255)``
-    computed in float64. One basis at a time, so temporaries stay at N images.
+    ``feed`` ``uint8``: ``clip(x + r rint(255 eps U), 0, 255)`` in saturating
+    uint8 arithmetic (exact); ``float32``: ``clip(x + r 255 eps U, 0, 255)``
+    computed in float64. One basis at a time, so temporaries stay small.
     """
     if feed not in FEEDS:
         raise ValueError(f"unknown feed {feed!r} (choose {', '.join(FEEDS)})")
-    shifts = (255.0 * eps) * bases
     out = np.empty((len(bases), *crops.shape), dtype=np.uint8 if feed == "uint8" else np.float32)
-    if feed == "uint8":
-        clean, shifts, signs = crops.astype(np.int16), np.rint(shifts).astype(np.int16), signs.astype(np.int16)
-    else:
-        clean = crops.astype(np.float64)
-    for b, (shift, sign) in enumerate(zip(shifts, signs)):
-        moved = clean + shift[None, :, :, None] * sign[:, None, None, :]
-        np.clip(moved, 0, 255, out=moved)
-        out[b] = moved
+    for b, (basis, sign) in enumerate(zip(bases, signs)):
+        if feed == "uint8":
+            _shift_uint8(crops, np.rint((255.0 * eps) * basis), sign, out[b])
+        else:
+            moved = crops + ((255.0 * eps) * basis)[None, :, :, None] * sign[:, None, None, :]
+            out[b] = np.clip(moved, 0.0, 255.0, out=moved)
     return out
+
+
+def _shift_uint8(crops: np.ndarray, step: np.ndarray, signs: np.ndarray, out: np.ndarray) -> None:
+    """``out[i] = clip(crops[i] + signs[i, c] step, 0, 255)`` with uint8 saturating adds and subtracts.
+
+    ``step`` (integers) splits into its positive and negative parts; at each
+    pixel one of them is zero, so adding one and subtracting the other, each
+    saturating, is the clipped sum.
+    """
+    up = np.minimum(np.maximum(step, 0), 255).astype(np.uint8)
+    down = np.minimum(np.maximum(-step, 0), 255).astype(np.uint8)
+    planes: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    for image, sign, target in zip(crops, signs, out):
+        key = tuple(sign > 0)
+        if key not in planes:
+            add = np.stack([up if positive else down for positive in key], axis=-1)
+            sub = np.stack([down if positive else up for positive in key], axis=-1)
+            planes[key] = (add, 255 - add, sub)
+        add, room, sub = planes[key]
+        np.minimum(image, room, out=target)
+        target += add
+        np.maximum(target, sub, out=target)
+        target -= sub
+
+
+#: Squares of uint8 differences summed in float32 blocks of this many stay below 2**24: exact.
+_BLOCK = 256
 
 
 def squared_errors(recon: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """Per-image sum of squared differences over the last three axes (exact for uint8 references)."""
+    lead = np.broadcast_shapes(recon.shape, reference.shape)[:-3]
     if reference.dtype == np.uint8:
-        diff = np.subtract(recon, reference, dtype=np.int16).reshape(*recon.shape[:-3], -1)
-        return np.einsum("...i,...i->...", diff, diff, dtype=np.int64).astype(np.float64)
-    diff = np.subtract(recon, reference, dtype=np.float64).reshape(*recon.shape[:-3], -1)
+        diff = np.maximum(recon, reference)
+        diff -= np.minimum(recon, reference)
+        diff = diff.astype(np.float32).reshape(*lead, -1)
+        whole = diff.shape[-1] // _BLOCK * _BLOCK
+        blocks = diff[..., :whole].reshape(*lead, -1, _BLOCK)
+        tail = diff[..., whole:]
+        return (np.einsum("...ij,...ij->...i", blocks, blocks).sum(axis=-1, dtype=np.float64)
+                + np.einsum("...i,...i->...", tail, tail).astype(np.float64))
+    diff = np.subtract(recon, reference, dtype=np.float64).reshape(*lead, -1)
     return np.einsum("...i,...i->...", diff, diff)
 
 
