@@ -15,7 +15,8 @@ drawn per image, basis and channel from a generator seeded by
 
 PSNR (peak 255) compares the uint8 reconstruction with the uint8 or float32
 input it was given and with the clean crop; squared errors are summed per
-image in int64 (uint8 references, exact) or float64.
+image exactly for uint8 references (in float32 blocks of 256 squares, each
+sum below 2**24, then in float64) and in float64 for float32 references.
 """
 
 from __future__ import annotations

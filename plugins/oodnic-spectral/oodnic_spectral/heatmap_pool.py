@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Iterator
 
@@ -16,7 +15,6 @@ _WORKER: dict[str, Any] = {}
 
 
 def _start(codec: Codec, quality: Quality, crops: Any, eps: float, seed: int, feed: str) -> None:
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     codec.load("cpu")
     _WORKER.update(codec=codec, quality=quality, crops=crops, eps=eps, seed=seed, feed=feed)
 
