@@ -20,9 +20,9 @@ def _start(codec: Codec, quality: Quality, crops: Any, eps: float, seed: int, fe
 
 
 def _measure(frequencies: list[Frequency]) -> list[BasisResult]:
-    from .heatmap import measure_bases
+    from .heatmap import measure_chunk
 
-    return measure_bases(frequencies=frequencies, **_WORKER)
+    return measure_chunk(chunk=frequencies, **_WORKER)
 
 
 def pool_results(codec: Codec, quality: Quality, crops: Any, chunks: list[list[Frequency]], settings: Any,
