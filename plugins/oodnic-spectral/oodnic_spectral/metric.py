@@ -67,7 +67,7 @@ class SpectralMetric(Metric):
     """
 
     accumulates = True
-    #: about 20 ms per 512x768 sample on a CPU core: run when asked for (``--metric spectral``, the paper presets)
+    #: 20-40 ms per 512x768 sample on a CPU core: run when asked for (``--metric spectral``, the paper presets)
     default = False
 
     def __init__(
