@@ -1,14 +1,15 @@
 """What the spectral metrics of one process compute once and share.
 
 The runner codes the same clean and corrupted images with every codec and
-quality, so what depends only on the image is kept per image: its crops and,
-for ``power`` mode, the transform of the corruption ``F(x~ - x)``. Entries
-are keyed by (image, corruption, severity, size, backend) and hold the
+quality, so what depends only on the image is kept per image: its crops,
+the paper mode's normalised x and x~ and, for ``power`` mode, the transform
+of the corruption ``F(x~ - x)``. Entries are keyed by (image, corruption, severity, size, backend) and hold the
 sample's own ``clean`` / ``input`` arrays, so a key reused for other pixels
 is detected (identity, else equality) and recomputed. At most
 :data:`CAPACITY` images are kept (least recently used out): one runner chunk
-(8 images by default); a corrupted Kodak entry holds 9.5 MB in ``power``
-mode, so the cache stays under about 80 MB.
+(8 images by default); a corrupted Kodak entry holds about 21 MB with both
+modes (9.5 MB transform, 2 x 4.7 MB normalised images, the 2.4 MB
+originals), so the cache stays under about 170 MB.
 
 Per sample, the reconstruction's crop and derived arrays are shared by every
 spectral metric that sees the same :class:`Sample` object.
