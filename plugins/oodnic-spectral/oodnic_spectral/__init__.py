@@ -1,7 +1,8 @@
 """Spectral inspection for oodnic-platform: error spectra D / G / R and Fourier heat maps.
 
-Importing this module is cheap; torch is imported when a metric is loaded or
-the ``fourier-heatmap`` command runs.
+Importing this module is cheap. On the CPU everything runs in numpy and
+scipy.fft; torch is imported only when a metric is loaded on a CUDA device
+(or a codec that needs it is loaded).
 """
 
 from oodnic_platform import hookimpl

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -30,6 +31,24 @@ def resolve_dataset(name: str, registry):
     )
 
 
+def available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def resolve_device(device: str, codec) -> str:
+    """``auto``: ``cpu`` for codecs not run on a device (torch is not imported), else cuda when torch sees one."""
+    if device != "auto":
+        return device
+    if codec.resource != "gpu":
+        return "cpu"
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 @click.command("fourier-heatmap")
 @click.option("--codec", "codec_name", required=True, help="registered codec name")
 @click.option("--quality", "qualities", multiple=True, required=True, help="quality (repeat for several)")
@@ -42,27 +61,30 @@ def resolve_dataset(name: str, registry):
 @click.option("--seed", type=int, default=0, show_default=True, help="seed of the per-channel signs")
 @click.option("--batch", type=click.IntRange(min=1), default=16, show_default=True,
               help="perturbed images per codec call (at least one basis x all images)")
-@click.option("--device", default="auto", show_default=True, help="torch device; auto = cuda when available")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="processes for codecs not run on a device [the available CPUs]")
+@click.option("--device", default="auto", show_default=True,
+              help="device of codecs with resource gpu; auto = cuda when torch sees one")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="output folder")
-def fourier_heatmap(codec_name, qualities, setting_pairs, dataset, num_images, grid, crop, eps, seed, batch, device,
-                    out_dir):
+def fourier_heatmap(codec_name, qualities, setting_pairs, dataset, num_images, grid, crop, eps, seed, batch, workers,
+                    device, out_dir):
     """Fourier heat map: codec PSNR under each low-frequency Fourier-basis perturbation.
 
     As in Yin et al. 2019 and Lieberman et al. 2023: each clean centre crop is
     perturbed by eps times a unit-norm 2-D cosine with a random sign per
     channel, coded, and compared with the perturbed input and the clean crop.
+    Codecs that accept float input get the perturbed crop unrounded.
 
     Writes OUT/fourier_heatmap_<codec>_q<quality>_k<grid>_<key>.npz and the
     per-basis table fourier_heatmap in OUT/results.sqlite; rerunning skips
     bases already measured.
     """
-    import torch
     from tqdm import tqdm
 
     from oodnic_platform import get_registry
 
     from .fourier import half_plane_frequencies
-    from .heatmap import HeatmapSettings, load_crops, run_heatmap
+    from .heatmap import HeatmapSettings, in_process, load_crops, run_heatmap
 
     registry = get_registry()
     if codec_name not in registry.codecs:
@@ -71,24 +93,26 @@ def fourier_heatmap(codec_name, qualities, setting_pairs, dataset, num_images, g
     try:
         codec = registry.codecs[codec_name].configure(**parse_settings(setting_pairs))
         half_plane_frequencies(grid)
+        parsed = [codec.parse_quality(text) for text in qualities]
+        for quality in parsed:
+            getattr(codec, "check_quality", lambda q: None)(quality)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     reason = codec.unavailable_reason()
     if reason:
         raise click.ClickException(f"codec {codec_name} is unavailable: {reason}")
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
     data = resolve_dataset(dataset, registry)
     refs = data.images()[:num_images]
-    settings = HeatmapSettings(grid=grid, crop=crop, eps=eps, seed=seed, batch=batch)
+    settings = HeatmapSettings(grid=grid, crop=crop, eps=eps, seed=seed, batch=batch,
+                               workers=workers or available_cpus())
     try:
-        crops = load_crops(refs, crop, device)
+        crops = load_crops(refs, crop)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    codec.load(device)
+    if in_process(codec, settings):
+        codec.load(resolve_device(device, codec))
     total = len(half_plane_frequencies(grid))
-    for text in qualities:
-        quality = codec.parse_quality(text)
+    for quality in parsed:
         with tqdm(total=total, desc=f"{codec_name} q={quality}", unit="basis") as bar:
             path = run_heatmap(codec, quality, data.name, crops, settings, out_dir, progress=bar.update)
         click.echo(f"wrote {path}")

@@ -8,13 +8,17 @@ x^ - x, a group of corrupted inputs **G** = spectrum of x^ - x~
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Sequence
 
 import numpy as np
 
 from oodnic_platform import Metric, Sample
 
-from .geometry import BAND_NAMES, HalfPlane, landscape_crop
+from .cache import CACHE
+from .geometry import BAND_NAMES, HalfPlane, fractions, round_mantissa
+from .layout import describe_layout
+from .spectra import NumpyBackend, power_scale
 
 #: Per-channel mean / std (of [0, 1] pixels) of Kodak as in the paper's code (data/kodak_info.py);
 #: they are the statistics of the 24 images (reproduced here to 1e-8).
@@ -28,6 +32,26 @@ MODES = ("power", "paper")
 DEFAULT_SIZE = (512, 768)
 #: low: r < 1/8, mid: 1/8 <= r < 1/4, high: r >= 1/4 (r radial frequency, cycles/pixel).
 DEFAULT_BAND_EDGES = (0.125, 0.25)
+#: Explicit mantissa bits kept in the saved float32 planes (relative error <= 2**-(bits+1)).
+MANTISSA_BITS = 8
+SPECTRA = ("D", "G", "R")
+
+
+@lru_cache(maxsize=8)
+def half_plane(height: int, width: int, band_edges: tuple[float, ...]) -> HalfPlane:
+    """One shared :class:`HalfPlane` per geometry (its tables are computed once per process)."""
+    return HalfPlane(height, width, band_edges)
+
+
+def make_backend(device: str) -> Any:
+    """numpy / scipy.fft on ``cpu``; torch (imported here, only then) on ``cuda`` / ``cuda:N``."""
+    if device == "cpu":
+        return NumpyBackend()
+    if device.startswith("cuda"):
+        from .spectra_torch import TorchBackend
+
+        return TorchBackend(device)
+    raise ValueError(f"spectral metrics run on cpu or cuda, not {device!r}")
 
 
 class SpectralMetric(Metric):
@@ -38,10 +62,12 @@ class SpectralMetric(Metric):
     (columns ``<name>_input_low/mid/high``: D on clean rows, G on corrupted
     rows) and against the clean image (``<name>_clean_*``: D, or R).
     ``mode="paper"`` reproduces the paper's spectra and has no per-image columns.
+    Setting ``planes`` (default true): keep the 2-D spectra; false keeps only
+    radial profiles and band fractions (contributions of a few kB per group).
     """
 
     accumulates = True
-    #: ~0.2 s per 512x768 sample on a CPU: run when asked for (``--metric spectral``, the paper presets)
+    #: 20-40 ms per 512x768 sample on a CPU core: run when asked for (``--metric spectral``, the paper presets)
     default = False
 
     def __init__(
@@ -52,6 +78,7 @@ class SpectralMetric(Metric):
         band_edges: Sequence[float] = DEFAULT_BAND_EDGES,
         mean: Sequence[float] = KODAK_MEAN,
         std: Sequence[float] = KODAK_STD,
+        planes: bool = True,
     ):
         self.name = name
         self.mode = mode
@@ -59,14 +86,25 @@ class SpectralMetric(Metric):
         self.band_edges = tuple(float(e) for e in band_edges)
         self.mean = tuple(float(m) for m in mean)
         self.std = tuple(float(s) for s in std)
+        self.planes = planes
         self.description = (
             f"error spectra ({mode} mode) D (clean input), G (x^ - corrupted), R (x^ - clean) on a "
             f"{self.size[0]}x{self.size[1]} landscape centre crop"
         )
         self.validate()
-        self.plane = HalfPlane(self.size[0], self.size[1], self.band_edges)
-        self.device = None
+        self.backend: Any = None
         self._last: tuple[Sample, dict[str, np.ndarray]] | None = None
+
+    @property
+    def plane(self) -> HalfPlane:
+        return half_plane(*self.size, self.band_edges)
+
+    def settings(self) -> dict[str, Any]:
+        return {"planes": self.planes}
+
+    def version(self) -> str:
+        """Array layout 2: float32 half-planes ``<X>_half`` (layout 1 saved full float64 planes ``<X>``)."""
+        return "2"
 
     def validate(self) -> None:
         if self.mode not in MODES:
@@ -77,36 +115,46 @@ class SpectralMetric(Metric):
             raise ValueError(f"need {len(BAND_NAMES) - 1} band edges for bands {BAND_NAMES}")
         if len(self.mean) != 3 or len(self.std) != 3 or min(self.std) <= 0:
             raise ValueError("mean and std need three values each, std > 0")
-
-    def configure(self, **settings: Any) -> "SpectralMetric":
-        """A copy with some constructor settings changed (mode, size, band_edges, mean, std, name)."""
-        params = dict(name=self.name, mode=self.mode, size=self.size, band_edges=self.band_edges,
-                      mean=self.mean, std=self.std)
-        unknown = sorted(set(settings) - set(params))
-        if unknown:
-            raise ValueError(f"metric {self.name!r} has no setting {', '.join(unknown)}")
-        return type(self)(**{**params, **settings})
+        if min(self.size) < 2:
+            raise ValueError(f"spectral size must be at least 2 x 2, got {self.size}")
+        if not isinstance(self.planes, bool):
+            raise ValueError(f"planes must be true or false, not {self.planes!r}")
 
     def load(self, device: str) -> None:
-        import torch
-
-        self.device = torch.device(device)
+        self.backend = make_backend(device)
         self._last = None
 
     def _spectra(self, sample: Sample) -> dict[str, np.ndarray]:
-        """Half-plane spectra of this sample, keyed D, or G and R (cached for the last sample)."""
+        """Half-plane spectra of this sample, keyed D, or G and R (kept for the last sample)."""
         if self._last is not None and self._last[0] is sample:
             return self._last[1]
-        if self.device is None:
+        if self.backend is None:
             self.load("cpu")
-        from .spectra import error_spectra, to_tensor  # deferred: registering the plugin must not import torch
-
-        crop = [landscape_crop(a, self.size) for a in (sample.reconstruction, sample.input, sample.clean)]
-        stacked = to_tensor(crop, self.device)  # recon, input, clean
-        names, refs = (("D",), stacked[2:]) if sample.is_clean else (("G", "R"), stacked[1:])
-        recon = stacked[:1]
-        spectra = error_spectra(recon, refs, self.mode, self.mean, self.std)
-        result = dict(zip(names, spectra))
+        backend = self.backend
+        entry = CACHE.image(sample, self.size, backend)
+        memo = CACHE.sample(sample, self.size, backend)
+        recon = memo["recon"]
+        if self.mode == "power":
+            scale = power_scale(*self.size)
+            if sample.is_clean:
+                spectra = {"D": backend.power(backend.error_fft(recon, entry.clean_crop), scale)}
+            else:
+                given = backend.error_fft(recon, entry.input_crop)
+                corruption = entry.get("corruption_fft", lambda: backend.error_fft(entry.input_crop, entry.clean_crop))
+                spectra = {"G": backend.power(given, scale)}
+                given += corruption  # F(x^ - x~) + F(x~ - x) = F(x^ - x)
+                spectra["R"] = backend.power(given, scale)
+        else:
+            stats = (self.mean, self.std)
+            if stats not in memo:
+                memo[stats] = backend.normalise(recon, *stats)
+            clean = entry.get(f"clean {stats}", lambda: backend.normalise(entry.clean_crop, *stats))
+            if sample.is_clean:
+                spectra = {"D": backend.paper(memo[stats], clean)}
+            else:
+                given = entry.get(f"input {stats}", lambda: backend.normalise(entry.input_crop, *stats))
+                spectra = {"G": backend.paper(memo[stats], given), "R": backend.paper(memo[stats], clean)}
+        result = {key: backend.host(value) for key, value in spectra.items()}
         self._last = (sample, result)
         return result
 
@@ -123,25 +171,34 @@ class SpectralMetric(Metric):
         return out
 
     def accumulate(self, sample: Sample) -> dict[str, np.ndarray]:
-        return {**self._spectra(sample), "count": np.ones(1)}
+        """float64 half-planes ``X`` (planes), or ``X_radial_sum`` and ``X_band_sum``, and ``count``."""
+        out = {"count": np.ones(1)}
+        for key, half in self._spectra(sample).items():
+            if self.planes:
+                out[key] = half
+            else:
+                out[f"{key}_radial_sum"] = self.plane.radial_sums(half)
+                out[f"{key}_band_sum"] = self.plane.band_sums(half)
+        return out
 
     def finalize(self, total: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Averaged spectra: ``X`` (H x W, fftshift-ed), ``X_radial``; ``X_band_fraction`` in power mode."""
+        """Group means in the layout :meth:`metadata` describes (``layout.describe_layout``)."""
         plane, count = self.plane, float(total["count"][0])
-        out = {
-            "count": np.asarray(total["count"]),
-            "freq_y": np.fft.fftshift(np.fft.fftfreq(plane.height)),
-            "freq_x": np.fft.fftshift(np.fft.fftfreq(plane.width)),
-            "radial_frequency": plane.radial_frequency,
-        }
-        for name in ("D", "G", "R"):
-            if name not in total:
+        out: dict[str, np.ndarray] = {"count": np.asarray(total["count"]), "radial_frequency": plane.radial_frequency}
+        for key in SPECTRA:
+            if key in total:
+                half = total[key] / count
+                out[f"{key}_half"] = round_mantissa(half, MANTISSA_BITS)
+                radial, bands = plane.radial_sums(half), plane.band_sums(half)
+                out["freq_y"], out["freq_x"] = plane.freq_y, plane.freq_x
+            elif f"{key}_radial_sum" in total:
+                radial, bands = total[f"{key}_radial_sum"] / count, total[f"{key}_band_sum"] / count
+            else:
                 continue
-            half = total[name] / count
-            out[name] = plane.full_plane(half)
-            out[f"{name}_radial"] = plane.radial_average(half)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[f"{key}_radial"] = radial / plane.radial_counts
             if self.mode == "power":
-                out[f"{name}_band_fraction"] = plane.band_fractions(half)
+                out[f"{key}_band_fraction"] = fractions(bands)
         return out
 
     def metadata(self) -> dict[str, Any]:
@@ -150,15 +207,15 @@ class SpectralMetric(Metric):
             "size": list(self.size),
             "geometry": "portrait transposed to landscape, then centre crop / zero pad (torchvision CenterCrop)",
             "spectra": {"D": "x^ - x, clean input", "G": "x^ - x~ (generalisation)", "R": "x^ - x (robustness)"},
-            "frequency_units": "cycles/pixel; X arrays fftshift-ed with axes freq_y, freq_x",
             "band_edges": list(self.band_edges),
             "bands": list(BAND_NAMES),
             "radial_bin_width": self.plane.radial_step,
+            **describe_layout(self.size, MANTISSA_BITS),
         }
         if self.mode == "power":
             meta["units"] = "|F(e)|^2/(H W), e the per-channel error in [0, 1] units, channel mean; plane mean = MSE"
         else:
-            meta["units"] = "|fftshift(fft2(rgb2gray(round((x^ - x) / std))))|, summed over images / count"
+            meta["units"] = "|fft2(rgb2gray(round(norm(x^) - norm(x))))|, norm(v) = (v/255 - mean)/std; image mean"
             meta["mean"], meta["std"] = list(self.mean), list(self.std)
         return meta
 

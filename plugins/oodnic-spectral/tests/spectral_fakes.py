@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
@@ -84,3 +86,38 @@ def smooth_image(height: int, width: int, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     noise = gaussian_filter(rng.normal(size=(height, width, 3)), sigma=(6, 6, 0), mode="wrap")
     return np.clip(128 + 40 * noise / noise.std(), 30, 225).astype(np.uint8)
+
+
+class LoadLoggingBlur(BlurCodec):
+    """A blur whose ``load`` appends the process id to ``log`` (one line per load)."""
+
+    name = "spectral-test-logged-blur"
+
+    def __init__(self, log: str, sigma: float = 1.5):
+        super().__init__(sigma)
+        self.log = log
+
+    def load(self, device: str) -> None:
+        with open(self.log, "a") as handle:
+            handle.write(f"{os.getpid()}\n")
+
+
+class FloatDeviceCodec(RawCodec):
+    """A device codec that accepts float input: rounds it (the reconstruction), records what it was fed."""
+
+    name = "spectral-test-float"
+    resource = "gpu"
+    accepts_float = True
+
+    def __init__(self):
+        self.loads, self.batches, self.dtypes, self.fractional = 0, [], set(), False
+
+    def load(self, device: str) -> None:
+        self.loads += 1
+
+    def encode_batch(self, images, quality):
+        self.batches.append(len(images))
+        for image in images:
+            self.dtypes.add(image.dtype.name)
+            self.fractional |= bool(np.any(image != np.rint(image)))
+        return [self.encode(image, quality) for image in images]
