@@ -37,14 +37,20 @@ class MsSsim(Metric):
     name = "ms_ssim"
     description = "MS-SSIM (RGB mean) of the reconstruction against the codec's input; NaN below 161 px"
 
+    #: inputs whose pyramids are kept (the worker's image batch)
+    cache_size = 8
+
     def __init__(self) -> None:
-        self._reference: tuple[np.ndarray, MsSsimReference] | None = None
+        self._references: dict[int, tuple[np.ndarray, MsSsimReference]] = {}
 
     def compute(self, sample: Sample) -> float:
-        """The input's pyramid is computed once and reused for every codec and quality coding it."""
-        if self._reference is None or self._reference[0] is not sample.input:
-            self._reference = (sample.input, MsSsimReference(sample.input))
-        return self._reference[1].score(sample.reconstruction)
+        """Each input's pyramid is computed once and reused for every codec and quality coding it."""
+        found = self._references.get(id(sample.input))
+        if found is None or found[0] is not sample.input:
+            if len(self._references) >= self.cache_size:
+                self._references.pop(next(iter(self._references)))
+            found = self._references[id(sample.input)] = (sample.input, MsSsimReference(sample.input))
+        return found[1].score(sample.reconstruction)
 
 
 @hookimpl
