@@ -45,6 +45,17 @@ def wikipedia_dir(pytestconfig) -> Path:
     return path
 
 
+@pytest.fixture
+def temp_root(tmp_path, monkeypatch) -> Path:
+    """A private folder for ``tempfile``, to check code that runs tools leaves nothing behind."""
+    import tempfile
+
+    root = tmp_path / "tmp"
+    root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    return root
+
+
 @pytest.fixture(scope="session")
 def available():
     """``available(codec)`` returns the codec if usable, else skips (fails under ``OODNIC_REQUIRE_BINARIES=1``)."""

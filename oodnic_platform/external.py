@@ -2,11 +2,12 @@
 
 Public module for plugins that drive a command-line encoder/decoder (``bpg``, ``vtm``)::
 
-    from oodnic_platform.external import find_executable, identify, output_of, run
+    from oodnic_platform.external import ExecutableCodec, find_executable, output_of, run
 
 - :func:`find_executable`: an explicit setting, else an environment variable, else PATH; one-line
   ``RuntimeError`` naming the path and the reason, or the plugin's install guidance.
-- :func:`identify`: resolved path, version and SHA-256 of a binary (for ``Codec.fingerprint()``).
+- :func:`identify`: resolved path, version and SHA-256 of a binary; :class:`ExecutableCodec` builds
+  a codec's ``unavailable_reason()``, ``version()`` and ``fingerprint()`` from them.
 - :func:`output_of`, :func:`probe`: a help screen, or any fact about a binary (its encoders, bit
   depths), computed once.
 - :func:`run`: no shell, stdin closed, a timeout that kills the whole process group, one-line
@@ -18,16 +19,18 @@ is identified afresh, an unchanged one costs a ``stat``.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence, TypeVar
+from typing import Callable, Mapping, Sequence, TypeVar
 
-__all__ = ["Identity", "find_executable", "first_line", "identify", "output_of", "probe", "run"]
+from .codec import Codec
+from .images import sha256_file
+
+__all__ = ["ExecutableCodec", "Identity", "find_executable", "first_line", "identify", "output_of", "probe", "run"]
 
 T = TypeVar("T")
 _CACHE: dict[tuple[str, int, int, str], object] = {}
@@ -106,7 +109,51 @@ def output_of(path: str, args: Sequence[str], timeout_s: float = 60) -> str:
 def identify(path: str, version_args: Sequence[str], parse_version: Callable[[str], str | None]) -> Identity:
     """Resolved path, version (``parse_version`` of :func:`output_of` ``version_args``) and SHA-256."""
     version = parse_version(output_of(path, version_args)) or "unknown"
-    return probe(path, "identity " + version, lambda real: Identity(real, version, _sha256(real)))
+    return probe(path, "identity " + version, lambda real: Identity(real, version, sha256_file(Path(real))))
+
+
+class ExecutableCodec(Codec):
+    """A codec that runs executables: availability, ``version()`` and ``fingerprint()`` from their identities.
+
+    Set ``executables`` (their names), ``version_args`` and ``parse_version`` (for :func:`identify`)
+    and implement :meth:`tool` (usually :func:`find_executable` with the codec's setting).
+    """
+
+    executables: tuple[str, ...] = ()
+    version_args: tuple[str, ...] = ("--help",)
+
+    @staticmethod
+    def parse_version(text: str) -> str | None:
+        """The version in the output of ``executable *version_args``."""
+        raise NotImplementedError
+
+    def tool(self, name: str) -> str:
+        """Path of executable ``name``; ``RuntimeError`` with one line (reason, install guidance) when unusable."""
+        raise NotImplementedError
+
+    def identities(self) -> dict[str, Identity]:
+        """Resolved path, version and SHA-256 of each executable (computed once per binary and process)."""
+        return {name: identify(self.tool(name), self.version_args, self.parse_version) for name in self.executables}
+
+    def unavailable_reason(self) -> str | None:
+        try:
+            self.identities()
+        except RuntimeError as exc:
+            return str(exc).splitlines()[0]
+        return None
+
+    def version(self) -> str:
+        try:
+            return ", ".join(f"{name} {identity.version}" for name, identity in self.identities().items())
+        except RuntimeError:
+            return "unavailable"
+
+    def fingerprint(self) -> dict[str, str]:
+        """Each executable's resolved path and SHA-256, so results change when a binary does; ``{}`` if missing."""
+        try:
+            return {name: identity.fingerprint() for name, identity in self.identities().items()}
+        except RuntimeError:
+            return {}
 
 
 def run(
@@ -177,10 +224,3 @@ def _signal_name(number: int) -> str:
     except ValueError:
         return f"signal {number}"
 
-
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

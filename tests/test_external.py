@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from oodnic_platform.external import find_executable, first_line, identify, probe, run
+from oodnic_platform.external import ExecutableCodec, find_executable, first_line, identify, output_of, probe, run
 
 GUIDANCE = "build it with make"
 
@@ -79,6 +79,38 @@ def test_identity_is_path_version_and_hash_and_changes_with_the_file(tmp_path):
     os.utime(tool, ns=(time.time_ns(), time.time_ns() + 10**9))  # a rebuilt binary: new mtime
     second = identify(str(tool), ["-h"], parse)
     assert second.version == "1.3" and second.sha256 != first.sha256
+
+
+class ToolCodec(ExecutableCodec):
+    """A codec skeleton running one executable, ``tool``, given by the ``path`` setting."""
+
+    name = "tool-codec"
+    executables = ("tool",)
+    version_args = ("-h",)
+    parse_version = staticmethod(lambda text: text.split()[-1] if text.startswith("Tool") else None)
+    path = ""
+
+    def tool(self, name: str) -> str:
+        return find_executable(name, self.path, guidance=GUIDANCE)
+
+
+def test_an_executable_codec_reports_availability_version_and_fingerprint(tmp_path, bare_path):
+    tool = script(tmp_path / "tool", 'echo "Tool 2.5"')
+    codec = ToolCodec()
+    codec.path = str(tool)
+    assert codec.unavailable_reason() is None and codec.version() == "tool 2.5"
+    assert codec.fingerprint() == {"tool": identify(str(tool), ["-h"], ToolCodec.parse_version).fingerprint()}
+    codec.path = str(tmp_path / "gone")
+    assert codec.unavailable_reason().startswith(f"tool not found: {tmp_path}/gone (from setting) does not exist")
+    assert codec.version() == "unavailable" and codec.fingerprint() == {}
+
+
+def test_a_help_screen_that_cannot_be_run_is_one_line(tmp_path):
+    broken = tmp_path / "tool"
+    broken.write_text("#!/nonexistent/interpreter\n")
+    broken.chmod(0o755)
+    with pytest.raises(RuntimeError, match="^tool -h could not be run: .*No such file or directory"):
+        output_of(str(broken), ["-h"])
 
 
 def test_probes_run_once_per_file(tmp_path):

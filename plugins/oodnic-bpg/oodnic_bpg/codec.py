@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from oodnic_platform import Codec
-from oodnic_platform.external import Identity, find_executable, identify, output_of, run
+from oodnic_platform.external import ExecutableCodec, find_executable, output_of, run
 
 from .tools import ENV, GUIDANCE, decode_args, encode_args, narrow_image_error, parse_capabilities, parse_version
 
@@ -23,7 +22,7 @@ PIPELINE = (
 )
 
 
-class BpgCodec(Codec):
+class BpgCodec(ExecutableCodec):
     """BPG; quality is bpgenc's QP (0-51), ladder listed from high QP (low rate) to low QP."""
 
     name = "bpg"
@@ -32,6 +31,9 @@ class BpgCodec(Codec):
     qualities = (44, 41, 38, 35, 32, 29, 26, 23, 20)
     quality_range = (0, 51)
     fixed_settings = {"pipeline": PIPELINE}
+    executables = ("bpgenc", "bpgdec")
+    version_args = ("-h",)
+    parse_version = staticmethod(parse_version)
     subsampling = "4:4:4"
     bit_depth = 8
     encoder = "x265"
@@ -74,20 +76,15 @@ class BpgCodec(Codec):
         """Path of bpgenc or bpgdec; ``RuntimeError`` with the reason or install guidance when unusable."""
         return find_executable(name, getattr(self, name), env=ENV[name], guidance=GUIDANCE)
 
-    def identities(self) -> dict[str, Identity]:
-        """bpgenc's and bpgdec's resolved path, version and SHA-256 (computed once per binary and process)."""
-        return {name: identify(self.tool(name), ["-h"], parse_version) for name in ("bpgenc", "bpgdec")}
-
     def capabilities(self) -> dict[str, tuple]:
         """Encoders and bit depths of the bpgenc found, probed once from its help text."""
         return parse_capabilities(output_of(self.tool("bpgenc"), ["-h"]))
 
     def unavailable_reason(self) -> str | None:
-        try:
-            self.identities()
-            found = self.capabilities()
-        except RuntimeError as exc:
-            return str(exc).splitlines()[0]
+        reason = super().unavailable_reason()
+        if reason:
+            return reason
+        found = self.capabilities()
         if found["encoders"] and self.encoder not in found["encoders"]:
             return (
                 f"this bpgenc ({self.tool('bpgenc')}) was built without the {self.encoder} encoder "
@@ -96,18 +93,6 @@ class BpgCodec(Codec):
         if found["bit_depths"] and self.bit_depth not in found["bit_depths"]:
             return f"this bpgenc ({self.tool('bpgenc')}) does not support {self.bit_depth}-bit coding"
         return None
-
-    def version(self) -> str:
-        if self.unavailable_reason():
-            return "unavailable"
-        ids = self.identities()
-        return f"bpgenc {ids['bpgenc'].version}, bpgdec {ids['bpgdec'].version}"
-
-    def fingerprint(self) -> dict[str, str]:
-        """Both binaries' resolved paths and SHA-256: rows change when a binary does. ``{}`` if unavailable."""
-        if self.unavailable_reason():
-            return {}
-        return {name: ident.fingerprint() for name, ident in self.identities().items()}
 
     def encode(self, image: np.ndarray, quality: int) -> bytes:
         self.check_quality(quality)

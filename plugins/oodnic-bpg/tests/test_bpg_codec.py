@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import tempfile
 import time
 
 import numpy as np
@@ -21,15 +20,6 @@ from oodnic_bpg import BpgCodec
 @pytest.fixture
 def image() -> np.ndarray:
     return synthetic_image()
-
-
-@pytest.fixture
-def temp_root(tmp_path, monkeypatch):
-    """A private temporary folder, to check the codec leaves nothing behind."""
-    root = tmp_path / "tmp"
-    root.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(root))
-    return root
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from oodnic_platform import Codec
-from oodnic_platform.external import Identity, find_executable, identify, run
+from oodnic_platform.external import ExecutableCodec, find_executable, run
 
 from .bitstream import picture_size
 from .colour import rgb_to_ycbcr_planes, ycbcr_planes_to_rgb
@@ -29,7 +28,7 @@ _RECONSTRUCTIONS: OrderedDict[str, bytes] = OrderedDict()
 _KEEP = 16
 
 
-class VtmCodec(Codec):
+class VtmCodec(ExecutableCodec):
     """VVC intra (VTM); quality is the QP (0-63), ladder from high QP (low rate) to low QP."""
 
     name = "vtm"
@@ -38,6 +37,8 @@ class VtmCodec(Codec):
     qualities = (47, 42, 37, 32, 27, 22)
     quality_range = (0, 63)
     fixed_settings = {"pipeline": PIPELINE, "config": CONFIG}
+    executables = (ENCODER, DECODER)
+    parse_version = staticmethod(parse_version)
     #: Executables; "" means $OODNIC_VTM_DIR/<name>, else PATH.
     encoder_app = ""
     decoder_app = ""
@@ -59,29 +60,6 @@ class VtmCodec(Codec):
         """Path of EncoderAppStatic or DecoderAppStatic; ``RuntimeError`` with the reason or install guidance."""
         setting = self.encoder_app if name == ENCODER else self.decoder_app
         return find_executable(name, setting, env=ENV, env_is_dir=True, guidance=GUIDANCE)
-
-    def identities(self) -> dict[str, Identity]:
-        """Both binaries' resolved path, version and SHA-256 (computed once per binary and process)."""
-        return {name: identify(self.tool(name), ["--help"], parse_version) for name in (ENCODER, DECODER)}
-
-    def unavailable_reason(self) -> str | None:
-        try:
-            self.identities()
-        except RuntimeError as exc:
-            return str(exc).splitlines()[0]
-        return None
-
-    def version(self) -> str:
-        if self.unavailable_reason():
-            return "unavailable"
-        ids = self.identities()
-        return f"VTM encoder {ids[ENCODER].version}, decoder {ids[DECODER].version}"
-
-    def fingerprint(self) -> dict[str, str]:
-        """Both binaries' resolved paths and SHA-256: rows change when a binary does. ``{}`` if unavailable."""
-        if self.unavailable_reason():
-            return {}
-        return {name: ident.fingerprint() for name, ident in self.identities().items()}
 
     def encode(self, image: np.ndarray, quality: int) -> bytes:
         self.check_quality(quality)

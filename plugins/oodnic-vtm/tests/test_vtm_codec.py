@@ -6,7 +6,6 @@ import copy
 import json
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -19,15 +18,6 @@ from oodnic_vtm import codec as codec_module
 from oodnic_vtm.colour import rgb_to_ycbcr_planes, ycbcr_planes_to_rgb
 from oodnic_vtm.tools import INTRA_CFG
 from vtm_fake_tools import write_fake_tools
-
-
-@pytest.fixture
-def temp_root(tmp_path, monkeypatch):
-    """A private temporary folder, to check the codec leaves nothing behind."""
-    root = tmp_path / "tmp"
-    root.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(root))
-    return root
 
 
 @pytest.fixture
@@ -89,7 +79,7 @@ def test_a_reconstruction_not_written_is_reported(fake, temp_root, monkeypatch):
 
 def test_version_and_fingerprint_identify_both_binaries(fake):
     codec = fake[0]
-    assert codec.version() == "VTM encoder 9.1-fake, decoder 9.1-fake"
+    assert codec.version() == "EncoderAppStatic 9.1-fake, DecoderAppStatic 9.1-fake"
     fingerprint = codec.fingerprint()
     assert sorted(fingerprint) == ["DecoderAppStatic", "EncoderAppStatic"]
     assert fingerprint["EncoderAppStatic"].startswith(f"{codec.encoder_app} sha256:")
