@@ -2,7 +2,9 @@
 
 Set ``OODNIC_KODAK_DIR`` / ``OODNIC_WIKIPEDIA_DIR`` (or pass ``--kodak-dir`` /
 ``--wikipedia-dir``); by default the ``../shared/datasets`` copies beside the
-checkout are used where they exist.
+checkout are used where they exist. Tests of external binaries (bpgenc, VTM) use
+``available``: a skip saying why when the binary is missing, a failure under
+``OODNIC_REQUIRE_BINARIES=1`` (set by CI, which builds them).
 """
 
 from __future__ import annotations
@@ -41,3 +43,28 @@ def wikipedia_dir(pytestconfig) -> Path:
     if path is None:
         pytest.skip("wikipedia-photos not found: set OODNIC_WIKIPEDIA_DIR (../shared/datasets/wikipedia-photos is absent)")
     return path
+
+
+@pytest.fixture
+def temp_root(tmp_path, monkeypatch) -> Path:
+    """A private folder for ``tempfile``, to check code that runs tools leaves nothing behind."""
+    import tempfile
+
+    root = tmp_path / "tmp"
+    root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    return root
+
+
+@pytest.fixture(scope="session")
+def available():
+    """``available(codec)`` returns the codec if usable, else skips (fails under ``OODNIC_REQUIRE_BINARIES=1``)."""
+
+    def check(codec):
+        reason = codec.unavailable_reason()
+        if reason:
+            outcome = pytest.fail if os.environ.get("OODNIC_REQUIRE_BINARIES") == "1" else pytest.skip
+            outcome(f"the {codec.name} codec is unavailable: {reason}")
+        return codec
+
+    return check

@@ -1,30 +1,22 @@
-"""bpgenc and bpgdec: finding them, their argument lists, running them, reading their version."""
+"""bpgenc and bpgdec: their argument lists, what their help text says, their known limits."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-from functools import lru_cache
 from pathlib import Path
 
 #: Environment variable naming each executable when it is not on PATH.
 ENV = {"bpgenc": "OODNIC_BPGENC", "bpgdec": "OODNIC_BPGDEC"}
+GUIDANCE = (
+    "build libbpg 0.9.8 without root (apt-get install build-essential cmake yasm libpng-dev libjpeg-dev; "
+    "make USE_BPGVIEW=) and set OODNIC_BPGENC / OODNIC_BPGDEC to bpgenc / bpgdec, see plugins/oodnic-bpg/README.md"
+)
 VERSION_RE = re.compile(r"BPG Image (?:En|De)coder version (\S+)")
-
-
-def find_tool(name: str, given: str = "") -> str | None:
-    """Path of executable ``name``: ``given`` if set, else ``$OODNIC_BPGENC``/``$OODNIC_BPGDEC``, else PATH."""
-    return shutil.which(given or os.environ.get(ENV[name], "") or name)
-
-
-def missing_message(name: str) -> str:
-    """One line: what is missing and how to get it."""
-    return (
-        f"{name} not found (setting, ${ENV[name]}, PATH): build libbpg from https://bellard.org/bpg/ "
-        f"(make && make install) or set {ENV[name]} to the executable"
-    )
+ENCODERS_RE = re.compile(r"select the HEVC encoder \(([^)]*)\)")
+BIT_DEPTH_RE = re.compile(r"set the bit depth \((\d+) to (\d+)")
+#: Narrowest image bpgenc 0.9.8's x265 codes without crashing (SIGSEGV in x265's AVX2 code), per
+#: (bit depth, chroma); measured on widths 1-199 and heights 1-79 at QPs 0-51, levels 1-9 (heights: no limit).
+X265_MIN_WIDTH = {(8, "444"): 25, (8, "420"): 25, (10, "444"): 25, (10, "420"): 57}
 
 
 def encode_args(
@@ -42,26 +34,29 @@ def decode_args(bpgdec: str, source: Path, target: Path) -> list[str]:
     return [bpgdec, "-o", str(target), str(source)]
 
 
-def run_tool(args: list[str], timeout_s: float) -> None:
-    """Run without a shell; raise ``RuntimeError`` with one line on failure or timeout."""
-    name = Path(args[0]).name
-    try:
-        proc = subprocess.run(args, capture_output=True, stdin=subprocess.DEVNULL, timeout=timeout_s, check=False)
-    except subprocess.TimeoutExpired:
-        raise RuntimeError(f"{name} did not finish within {timeout_s:g} s and was killed") from None
-    if proc.returncode != 0:
-        lines = (proc.stderr or proc.stdout).decode(errors="replace").strip().splitlines()
-        raise RuntimeError(f"{name} failed with exit status {proc.returncode}: {lines[0] if lines else 'no message'}")
-
-
 def parse_version(help_text: str) -> str | None:
     """The version in bpgenc's or bpgdec's help text."""
     match = VERSION_RE.search(help_text)
     return match.group(1) if match else None
 
 
-@lru_cache(maxsize=None)
-def tool_version(path: str) -> str:
-    """Version printed by ``path -h`` (bpgenc and bpgdec print help and exit 1)."""
-    proc = subprocess.run([path, "-h"], capture_output=True, stdin=subprocess.DEVNULL, timeout=30, check=False)
-    return parse_version((proc.stdout + proc.stderr).decode(errors="replace")) or "unknown"
+def parse_capabilities(help_text: str) -> dict[str, tuple]:
+    """Encoders and bit depths bpgenc's help lists: ``{"encoders": ("x265",), "bit_depths": (8, ..., 12)}``."""
+    encoders = ENCODERS_RE.search(help_text)
+    depths = BIT_DEPTH_RE.search(help_text)
+    names = [e.strip() for e in encoders.group(1).split(",") if "default" not in e] if encoders else []
+    return {
+        "encoders": tuple(n for n in names if n),
+        "bit_depths": tuple(range(int(depths.group(1)), int(depths.group(2)) + 1)) if depths else (),
+    }
+
+
+def narrow_image_error(width: int, bit_depth: int, chroma: str, encoder: str) -> str | None:
+    """One line when bpgenc is known to crash on an image this narrow, else ``None``."""
+    minimum = X265_MIN_WIDTH[(bit_depth, chroma)] if encoder == "x265" else 1
+    if width >= minimum:
+        return None
+    return (
+        f"bpg cannot code images narrower than {minimum} px at {bit_depth}-bit {chroma} "
+        f"(bpgenc's x265 crashes); this one is {width} px wide"
+    )

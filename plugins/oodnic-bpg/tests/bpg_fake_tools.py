@@ -2,7 +2,8 @@
 
 The fake bpgenc logs its argv and copies the input PNG as the "bitstream"; the
 fake bpgdec turns that PNG into the PPM the real one writes. ``FAKE_BPG_SLEEP``
-makes them hang, ``FAKE_BPG_FAIL`` makes them fail like the real tools do.
+makes them hang, ``FAKE_BPG_FAIL`` makes them fail like the real tools do,
+``FAKE_BPG_NO_OUTPUT`` makes them exit 0 without writing their output.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from PIL import Image
 args = sys.argv[1:]
 if args == ["-h"]:
     print("BPG Image {kind} version 0.9.8-fake")
+    print("-e encoder           select the HEVC encoder (x265, jctvc, default = x265)")
+    print("-b bit_depth         set the bit depth (8 to 12, default = 8)")
     sys.exit(1)
 with open({log!r}, "a") as log:
     log.write(json.dumps(sys.argv) + "\\n")
@@ -25,6 +28,8 @@ if os.environ.get("FAKE_BPG_SLEEP"):
 if os.environ.get("FAKE_BPG_FAIL"):
     sys.stderr.write("Could not read input\\nsecond line\\n")
     sys.exit(2)
+if os.environ.get("FAKE_BPG_NO_OUTPUT"):
+    sys.exit(0)
 target = args[args.index("-o") + 1]
 Image.open(args[-1]).save(target, format="{format}")
 '''

@@ -1,25 +1,20 @@
-"""bpgenc / bpgdec argument lists, version parsing and lookup: no executables needed."""
+"""bpgenc / bpgdec argument lists, help-text parsing and known limits: no executables needed."""
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 
-from oodnic_bpg.tools import decode_args, encode_args, find_tool, missing_message, parse_version
+from oodnic_bpg.tools import decode_args, encode_args, narrow_image_error, parse_capabilities, parse_version
 
 BPGENC_HELP = """BPG Image Encoder version 0.9.8
 usage: bpgenc [options] infile.[jpg|png]
 
 Main options:
 -h                   show the full help (including the advanced options)
+-b bit_depth         set the bit depth (8 to 12, default = 8)
+-lossless            enable lossless mode
+-e encoder           select the HEVC encoder (x265, default = x265)
 """
-
-
-def make_executable(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("#!/bin/sh\n")
-    path.chmod(path.stat().st_mode | stat.S_IXUSR)
-    return path
 
 
 def test_encode_args():
@@ -40,20 +35,18 @@ def test_parse_version():
     assert parse_version("bash: bpgenc: command not found") is None
 
 
-def test_find_tool_prefers_setting_then_environment_then_path(tmp_path, monkeypatch):
-    on_path = make_executable(tmp_path / "path" / "bpgenc")
-    from_env = make_executable(tmp_path / "env" / "bpgenc")
-    from_setting = make_executable(tmp_path / "setting" / "bpgenc")
-    monkeypatch.setenv("PATH", str(on_path.parent))
-    monkeypatch.delenv("OODNIC_BPGENC", raising=False)
-    assert find_tool("bpgenc") == str(on_path)
-    monkeypatch.setenv("OODNIC_BPGENC", str(from_env))
-    assert find_tool("bpgenc") == str(from_env)
-    assert find_tool("bpgenc", str(from_setting)) == str(from_setting)
-    assert find_tool("bpgenc", str(tmp_path / "nowhere" / "bpgenc")) is None
+def test_parse_capabilities():
+    assert parse_capabilities(BPGENC_HELP) == {"encoders": ("x265",), "bit_depths": (8, 9, 10, 11, 12)}
+    with_jctvc = BPGENC_HELP.replace("(x265, default", "(x265, jctvc, default")
+    assert parse_capabilities(with_jctvc)["encoders"] == ("x265", "jctvc")
+    assert parse_capabilities("something else") == {"encoders": (), "bit_depths": ()}
 
 
-def test_missing_message_is_one_line_of_guidance():
-    message = missing_message("bpgdec")
-    assert "\n" not in message
-    assert "bpgdec not found" in message and "OODNIC_BPGDEC" in message and "bellard.org/bpg" in message
+def test_narrow_image_limit_depends_on_bit_depth_and_chroma():
+    assert narrow_image_error(24, 8, "444", "x265") == (
+        "bpg cannot code images narrower than 25 px at 8-bit 444 (bpgenc's x265 crashes); this one is 24 px wide"
+    )
+    assert narrow_image_error(25, 8, "420", "x265") is None
+    assert narrow_image_error(24, 10, "444", "x265") is not None and narrow_image_error(25, 10, "444", "x265") is None
+    assert narrow_image_error(56, 10, "420", "x265") is not None and narrow_image_error(57, 10, "420", "x265") is None
+    assert narrow_image_error(8, 8, "444", "jctvc") is None
