@@ -147,7 +147,8 @@ def apply_qualities(config: RunConfig, qualities: tuple[str, ...]) -> None:
     """``--quality 10,50`` applies to every selected codec; ``--quality jpeg=10,50`` to one; each is checked."""
     registry = get_registry()
     if config.codecs is None:
-        config.codecs = [CodecChoice(n) for n, c in sorted(registry.codecs.items()) if c.unavailable_reason() is None]
+        config.codecs = [CodecChoice(n) for n, c in sorted(registry.codecs.items())
+                         if c.default and c.unavailable_reason() is None]
     for text in qualities:
         name, sep, values = text.rpartition("=")
         targets = [c for c in config.codecs if not sep or c.name == name]

@@ -45,6 +45,8 @@ class Codec(Configurable):
     resource: str = "cpu"
     #: True when :meth:`encode` / :meth:`encode_batch` also take HxWx3 float32 images in [0, 255], unrounded.
     accepts_float: bool = False
+    #: False keeps a slow codec (minutes per image) out of the default selection of every available codec.
+    default: bool = True
 
     def unavailable_reason(self) -> str | None:
         """``None`` when usable, else one line saying what is missing and how to get it."""
@@ -55,6 +57,14 @@ class Codec(Configurable):
 
         Part of every row's key, so retraining a checkpoint in place or rebuilding a
         binary recomputes its rows. Cache it: it is asked for once per run.
+        """
+        return {}
+
+    def provenance(self) -> dict[str, str]:
+        """Where the things :meth:`fingerprint` hashes came from (executable or checkpoint paths).
+
+        Recorded in every row (``codec_provenance``) but not part of its key: the
+        same binary or weights elsewhere give the same results.
         """
         return {}
 

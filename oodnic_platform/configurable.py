@@ -23,14 +23,21 @@ class Configurable:
     setting_choices: Mapping[str, tuple] = {}
     #: Setting name -> (low, high), inclusive.
     setting_ranges: Mapping[str, tuple] = {}
+    #: Settings that say how or where the work runs but cannot change a result (timeouts, executable
+    #: locations): kept in the run's configuration, left out of rows' settings and keys.
+    operational_settings: tuple[str, ...] = ()
 
     def settings(self) -> dict[str, Any]:
         """Settable settings and their current values."""
         return {}
 
     def recorded_settings(self) -> dict[str, Any]:
-        """What every result row records: the fixed settings and the settable ones."""
+        """The fixed settings and the settable ones."""
         return {**self.fixed_settings, **self.settings()}
+
+    def identity_settings(self) -> dict[str, Any]:
+        """What every result row records and its key includes: :meth:`recorded_settings` but the operational ones."""
+        return {k: v for k, v in self.recorded_settings().items() if k not in self.operational_settings}
 
     def version(self) -> str:
         """Version of the code or library doing the work (recorded, and part of results' identity)."""

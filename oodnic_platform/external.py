@@ -76,10 +76,6 @@ class Identity:
     version: str
     sha256: str
 
-    def fingerprint(self) -> str:
-        """One string for a codec's ``fingerprint()``: path and content hash."""
-        return f"{self.path} sha256:{self.sha256}"
-
 
 def probe(path: str, what: str, compute: Callable[[str], T]) -> T:
     """``compute(path)``, computed once per process for this file (keyed by ``what``, path, size, mtime_ns)."""
@@ -149,9 +145,16 @@ class ExecutableCodec(Codec):
             return "unavailable"
 
     def fingerprint(self) -> dict[str, str]:
-        """Each executable's resolved path and SHA-256, so results change when a binary does; ``{}`` if missing."""
+        """Each executable's SHA-256, so results change when a binary does; ``{}`` if missing."""
         try:
-            return {name: identity.fingerprint() for name, identity in self.identities().items()}
+            return {name: f"sha256:{identity.sha256}" for name, identity in self.identities().items()}
+        except RuntimeError:
+            return {}
+
+    def provenance(self) -> dict[str, str]:
+        """Each executable's resolved path (recorded per row; a copy elsewhere gives the same rows)."""
+        try:
+            return {name: identity.path for name, identity in self.identities().items()}
         except RuntimeError:
             return {}
 

@@ -33,14 +33,20 @@ class CoderIdentity:
 
     name: str
     version: str
-    settings: str  # JSON of recorded_settings()
+    settings: str  # JSON of identity_settings()
     fingerprint: str  # JSON of fingerprint()
     plugin: str
+    #: JSON of provenance(): recorded, never part of a key
+    provenance: str = "{}"
 
     @classmethod
     def of(cls, codec: Codec, plugin: str) -> "CoderIdentity":
-        return cls(codec.name, str(codec.version()), _json(codec.recorded_settings()), _json(codec.fingerprint()),
-                   plugin)
+        return cls(codec.name, str(codec.version()), _json(codec.identity_settings()), _json(codec.fingerprint()),
+                   plugin, _json(codec.provenance()))
+
+    @property
+    def key_parts(self) -> list[str]:
+        return [self.name, self.version, self.settings, self.fingerprint, self.plugin]
 
 
 @dataclass(frozen=True)
@@ -61,18 +67,18 @@ class VariantIdentity:
 
 def metric_identity(metric: Configurable, plugin: str) -> str:
     """16 hex digits naming a configured metric: name, version, recorded settings and plugin."""
-    return digest([metric.name, str(metric.version()), metric.recorded_settings(), plugin], 16)
+    return digest([metric.name, str(metric.version()), metric.identity_settings(), plugin], 16)
 
 
 def row_key(image: str, image_sha256: str, variant: VariantIdentity, coder: CoderIdentity, quality: Quality) -> str:
     """Content address of a result row."""
     return digest([image, image_sha256, variant.corruption, variant.version, variant.plugin, variant.severity,
-                   variant.seed, coder.name, coder.version, coder.settings, coder.fingerprint, coder.plugin, quality])
+                   variant.seed, *coder.key_parts, quality])
 
 
 def group_id(dataset: str, coder: CoderIdentity, quality: Quality, variant: VariantIdentity, metric: str) -> str:
     """Id of the group an accumulating metric sums over (all images of one dataset, coder, quality, variant)."""
-    return digest([dataset, coder, quality, variant, metric], 24)
+    return digest([dataset, coder.key_parts, quality, variant, metric], 24)
 
 
 def _json(value: Any) -> str:

@@ -116,7 +116,7 @@ class Plan:
 def select_codecs(config: RunConfig, registry: Registry) -> tuple[list[tuple[CodecChoice, Codec, list[Quality]]], int]:
     """The configured codecs with their ladders, duplicates merged; returns them and how many entries collapsed."""
     if config.codecs is None:
-        choices = [CodecChoice(n) for n, c in sorted(registry.codecs.items()) if _available(c) is None]
+        choices = [CodecChoice(n) for n, c in sorted(registry.codecs.items()) if c.default and _available(c) is None]
     else:
         choices = config.codecs
     merged: dict[tuple[str, str], tuple[CodecChoice, Codec, list[Quality]]] = {}
@@ -287,7 +287,7 @@ def group_meta(spec: RunSpec, coder: CoderIdentity, quality: Quality, variant: V
         "corruption": variant.corruption, "severity": variant.severity, "frequency": variant.frequency,
         "corruption_version": variant.version, "seed": variant.seed,
         "metric": metric.name, "metric_column": column_name(metric.name), "metric_version": str(metric.version()),
-        "metric_settings": metric.recorded_settings(),
+        "metric_settings": metric.identity_settings(),
     }
 
 

@@ -27,6 +27,7 @@ FIXED_COLUMNS: dict[str, str] = {
     "codec_version": "TEXT",
     "codec_settings": "TEXT",
     "codec_fingerprint": "TEXT",
+    "codec_provenance": "TEXT",
     "plugin": "TEXT",
     "quality": "NUMERIC",
     # what happened
@@ -49,5 +50,5 @@ TIMING_COLUMNS = ("encode_s", "decode_s")
 #: Columns that say what a row is (everything but its outcome).
 IDENTITY_COLUMNS = ("key", "dataset", "image", "image_sha256", "corruption", "severity", "frequency",
                     "corruption_version", "seed", "codec", "codec_version", "codec_settings", "codec_fingerprint",
-                    "plugin", "quality")
+                    "codec_provenance", "plugin", "quality")
 CLEAN = "clean"

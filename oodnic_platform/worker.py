@@ -367,6 +367,7 @@ def new_row(spec: RunSpec, chunk: Chunk, job: Job, dataset: str, ref) -> dict[st
         "codec_version": coder.version,
         "codec_settings": coder.settings,
         "codec_fingerprint": coder.fingerprint,
+        "codec_provenance": coder.provenance,
         "plugin": coder.plugin,
         "quality": job.quality,
     }

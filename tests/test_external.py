@@ -74,7 +74,6 @@ def test_identity_is_path_version_and_hash_and_changes_with_the_file(tmp_path):
     parse = lambda text: text.split("version ")[1].split()[0] if "version " in text else None  # noqa: E731
     first = identify(str(tool), ["-h"], parse)
     assert first.path == str(tool) and first.version == "1.2" and len(first.sha256) == 64
-    assert first.fingerprint() == f"{tool} sha256:{first.sha256}"
     script(tool, 'echo "Tool version 1.3"; exit 1')
     os.utime(tool, ns=(time.time_ns(), time.time_ns() + 10**9))  # a rebuilt binary: new mtime
     second = identify(str(tool), ["-h"], parse)
@@ -99,7 +98,9 @@ def test_an_executable_codec_reports_availability_version_and_fingerprint(tmp_pa
     codec = ToolCodec()
     codec.path = str(tool)
     assert codec.unavailable_reason() is None and codec.version() == "tool 2.5"
-    assert codec.fingerprint() == {"tool": identify(str(tool), ["-h"], ToolCodec.parse_version).fingerprint()}
+    identity = identify(str(tool), ["-h"], ToolCodec.parse_version)
+    assert codec.fingerprint() == {"tool": f"sha256:{identity.sha256}"}  # content only: part of rows' keys
+    assert codec.provenance() == {"tool": identity.path}  # where it is: recorded, not keyed
     codec.path = str(tmp_path / "gone")
     assert codec.unavailable_reason().startswith(f"tool not found: {tmp_path}/gone (from setting) does not exist")
     assert codec.version() == "unavailable" and codec.fingerprint() == {}

@@ -44,6 +44,7 @@ class BpgCodec(ExecutableCodec):
     bpgdec = ""
     #: Seconds one bpgenc or bpgdec run may take before it is killed.
     timeout_s = 300.0
+    operational_settings = ("bpgenc", "bpgdec", "timeout_s")
     #: The settings' schema, for the core to check; ``validate()`` checks the same until it does.
     setting_choices = {"subsampling": tuple(CHROMA), "bit_depth": BIT_DEPTHS, "encoder": ENCODERS}
     setting_ranges = {"level": (1, 9)}

@@ -87,7 +87,7 @@ def test_version_and_fingerprint_identify_both_binaries(fake):
     assert codec.version() == "bpgenc 0.9.8-fake, bpgdec 0.9.8-fake"
     fingerprint = codec.fingerprint()
     assert sorted(fingerprint) == ["bpgdec", "bpgenc"]
-    assert fingerprint["bpgenc"].startswith(f"{codec.bpgenc} sha256:")
+    assert fingerprint["bpgenc"].startswith("sha256:") and codec.provenance()["bpgenc"] == codec.bpgenc
     with open(codec.bpgenc, "a") as f:
         f.write("# rebuilt\n")
     os.utime(codec.bpgenc, ns=(time.time_ns(), time.time_ns() + 10**9))
@@ -130,7 +130,7 @@ def test_settings_are_recorded_and_checked():
     for bad in ({"subsampling": "4:2:2"}, {"bit_depth": 12}, {"encoder": "kvazaar"}, {"level": 0}):
         with pytest.raises(ValueError, match=next(iter(bad))):
             codec.configure(**bad)
-    with pytest.raises(ValueError, match="no setting pipeline"):
+    with pytest.raises(ValueError, match="setting pipeline is fixed"):
         codec.configure(pipeline="other")
 
 

@@ -44,6 +44,9 @@ class VtmCodec(ExecutableCodec):
     decoder_app = ""
     #: Seconds one encoder or decoder run may take before it is killed (VTM takes minutes per Kodak image).
     timeout_s = 3600.0
+    operational_settings = ("encoder_app", "decoder_app", "timeout_s")
+    #: about a minute of CPU per Kodak image: only when asked for by name (a preset or --codec vtm)
+    default = False
 
     def settings(self) -> dict[str, str | float]:
         return {"encoder_app": self.encoder_app, "decoder_app": self.decoder_app, "timeout_s": self.timeout_s}
