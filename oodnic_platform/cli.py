@@ -14,6 +14,7 @@ from .config import (CodecChoice, ConfigError, RunConfig, load_toml, parse_codec
                      parse_options)
 from .dataset import DatasetError
 from .images import ImageError
+from .plan import default_codec_choices
 from .plugins import Registry, get_registry
 from .results import RunError
 
@@ -67,6 +68,8 @@ def _describe(registry: Registry, kind: str, name: str) -> str:
               help="Dataset option (repeatable), e.g. geometry=paper, split=test, path=/data/kodak.")
 @click.option("--run-dir", help="Where results.sqlite and arrays go (default runs/<dataset>).")
 @click.option("--codec", "codecs", multiple=True, help="NAME or NAME:key=value,... (repeatable; default: every available codec).")
+@click.option("--skip-codec", "skip_codecs", multiple=True, metavar="NAME",
+              help="Leave a codec of the preset or config out (repeatable), e.g. --skip-codec vtm.")
 @click.option("--quality", "qualities", multiple=True, help="q1,q2,... for all codecs, or NAME=q1,q2 (repeatable).")
 @click.option("--corruption", "corruptions", multiple=True, help="Corruption name (repeatable), 'all' or 'none'.")
 @click.option("--severity", help="Comma-separated severities (default 3).")
@@ -80,7 +83,7 @@ def _describe(registry: Registry, kind: str, name: str) -> str:
 @click.option("--scheduler", help="Address of an existing scheduler (executors that use one, e.g. dask).")
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 @click.option("--traceback", "show_traceback", is_flag=True, help="Print the full traceback of every failed row.")
-def run(config_path, preset, dataset, dataset_options, run_dir, codecs, qualities, corruptions, severity, no_clean,
+def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_codecs, qualities, corruptions, severity, no_clean,
         metrics, images, seed, device, workers, executor, scheduler, no_progress, show_traceback) -> None:
     """Run (or resume) the benchmark grid; finished rows are skipped."""
     from .results import open_run
@@ -99,6 +102,8 @@ def run(config_path, preset, dataset, dataset_options, run_dir, codecs, qualitie
     config.dataset_options.update(parse_options(dataset_options, "--dataset-option"))
     if codecs:
         config.codecs = [parse_codec_option(c) for c in codecs]
+    if skip_codecs:
+        skip_selected_codecs(config, skip_codecs)
     if qualities:
         apply_qualities(config, qualities)
     if corruptions:
@@ -143,12 +148,22 @@ def _base_config(config_path: str | None, preset: str | None) -> RunConfig:
     return load_toml(config_path) if config_path else RunConfig()
 
 
+def skip_selected_codecs(config: RunConfig, names: tuple[str, ...]) -> None:
+    """Drop codecs by name from the selection (the preset's, the config's, or every available one)."""
+    registry = get_registry()
+    if config.codecs is None:
+        config.codecs = default_codec_choices(registry)
+    unknown = sorted(set(names) - {c.name for c in config.codecs})
+    if unknown:
+        raise ConfigError(f"--skip-codec {unknown[0]}: not selected (selected: {', '.join(c.name for c in config.codecs)})")
+    config.codecs = [c for c in config.codecs if c.name not in names]
+
+
 def apply_qualities(config: RunConfig, qualities: tuple[str, ...]) -> None:
     """``--quality 10,50`` applies to every selected codec; ``--quality jpeg=10,50`` to one; each is checked."""
     registry = get_registry()
     if config.codecs is None:
-        config.codecs = [CodecChoice(n) for n, c in sorted(registry.codecs.items())
-                         if c.default and c.unavailable_reason() is None]
+        config.codecs = default_codec_choices(registry)
     for text in qualities:
         name, sep, values = text.rpartition("=")
         targets = [c for c in config.codecs if not sep or c.name == name]

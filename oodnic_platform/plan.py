@@ -115,10 +115,7 @@ class Plan:
 
 def select_codecs(config: RunConfig, registry: Registry) -> tuple[list[tuple[CodecChoice, Codec, list[Quality]]], int]:
     """The configured codecs with their ladders, duplicates merged; returns them and how many entries collapsed."""
-    if config.codecs is None:
-        choices = [CodecChoice(n) for n, c in sorted(registry.codecs.items()) if c.default and _available(c) is None]
-    else:
-        choices = config.codecs
+    choices = default_codec_choices(registry) if config.codecs is None else config.codecs
     merged: dict[tuple[str, str], tuple[CodecChoice, Codec, list[Quality]]] = {}
     requested = 0
     for choice in choices:
@@ -136,6 +133,11 @@ def select_codecs(config: RunConfig, registry: Registry) -> tuple[list[tuple[Cod
     if not merged:
         raise ConfigError("no codec is installed and available (see `oodnic plugins`)")
     return list(merged.values()), requested - sum(len(ladder) for _, _, ladder in merged.values())
+
+
+def default_codec_choices(registry: Registry) -> list[CodecChoice]:
+    """Every available codec that is part of the default selection (``Codec.default``)."""
+    return [CodecChoice(n) for n, c in sorted(registry.codecs.items()) if c.default and _available(c) is None]
 
 
 def _available(codec: Codec) -> str | None:
