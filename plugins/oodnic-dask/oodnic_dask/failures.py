@@ -1,0 +1,69 @@
+"""Chunks Dask could not run become error rows: a task that kept killing its workers, or that raised.
+
+A chunk whose task killed ``allowed-failures + 1`` workers (Dask's
+``KilledWorker``) is split once into one task per image and codec, so the
+culprit is isolated and the innocent rows still succeed; a piece that kills
+workers again, or a task that raised after its retries, becomes one error row
+per job, with the reason in one line and the details as the row's traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oodnic_platform import Chunk, ChunkResult, RunSpec
+
+HINT = "killed by the OS (out of memory?) or crashed in native code; that worker's log says which"
+
+
+def isolate(chunk: Chunk) -> list[Chunk]:
+    """``chunk`` as one chunk per (image, codec), every job once, in the chunk's order."""
+    parts: dict[tuple[str, int], list] = {}
+    for job in chunk.jobs:
+        parts.setdefault((job.image, job.codec), []).append(job)
+    return [Chunk(chunk.corruption, chunk.severity, tuple(jobs)) for jobs in parts.values()]
+
+
+def describe(spec: RunSpec, chunk: Chunk) -> str:
+    """``3 images x dquant, jpeg on dnoise/2`` or ``image a.png x dquant on clean``."""
+    images = chunk.images
+    codecs = ", ".join(dict.fromkeys(spec.codecs[job.codec].name for job in chunk.jobs))
+    what = f"image {images[0]}" if len(images) == 1 else f"{len(images)} images"
+    variant = "clean" if chunk.corruption == "clean" else f"{chunk.corruption}/{chunk.severity}"
+    return f"{what} x {codecs} on {variant}"
+
+
+def killed_message(spec: RunSpec, chunk: Chunk, error: BaseException) -> str:
+    """One line: how many workers died on this chunk, which one last, and the likely causes."""
+    allowed = getattr(error, "allowed_failures", None)
+    times = f"{allowed + 1} times" if isinstance(allowed, int) else "repeatedly"
+    last = getattr(getattr(error, "last_worker", None), "address", "an unknown worker")
+    return f"worker died {times} while coding this chunk ({describe(spec, chunk)}; last on {last}): {HINT}"
+
+
+def raised_message(spec: RunSpec, chunk: Chunk, error: BaseException, retries: int) -> str:
+    text = " ".join(str(error).split())
+    tries = f"{retries + 1} times" if retries else "once"
+    return f"Dask task raised {tries} while coding this chunk ({describe(spec, chunk)}): {type(error).__name__}: {text}"
+
+
+def failed_result(spec: RunSpec, chunk: Chunk, message: str, detail: str, dataset: str) -> ChunkResult:
+    """An error row for every job of ``chunk`` (no contributions): the driver commits it like any result.
+
+    ``image_sha256`` stays empty: the driver does not read images (the key still holds their content hash).
+    """
+    variant = spec.variant(chunk.corruption, chunk.severity)
+    rows = []
+    for job in chunk.jobs:
+        codec = spec.codecs[job.codec]
+        coder: Any = codec.identity
+        rows.append({
+            "key": job.key, "dataset": dataset, "image": job.image, "image_sha256": "",
+            "corruption": chunk.corruption, "severity": chunk.severity, "frequency": variant.frequency,
+            "corruption_version": variant.version, "seed": variant.seed,
+            "codec": codec.name, "codec_version": getattr(coder, "version", ""),
+            "codec_settings": getattr(coder, "settings", ""), "codec_fingerprint": getattr(coder, "fingerprint", ""),
+            "plugin": getattr(coder, "plugin", ""), "quality": job.quality,
+            "status": "error", "error": message, "traceback": detail,
+        })
+    return ChunkResult(rows=rows, worker="dask driver")
