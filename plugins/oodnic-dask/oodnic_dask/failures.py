@@ -1,10 +1,8 @@
 """Chunks Dask could not run become error rows: a task that kept killing its workers, or that raised.
 
-A chunk whose task killed ``allowed-failures + 1`` workers (Dask's
-``KilledWorker``) is split once into one task per image and codec, so the
-culprit is isolated and the innocent rows still succeed; a piece that kills
-workers again, or a task that raised after its retries, becomes one error row
-per job, with the reason in one line and the details as the row's traceback.
+Each job of such a chunk becomes an error row with the reason in one line and
+the details (Dask's message, or the task's traceback) as the row's traceback;
+:mod:`oodnic_dask.tasks` decides when (after isolating a culprit).
 """
 
 from __future__ import annotations
@@ -36,7 +34,7 @@ def describe(spec: RunSpec, chunk: Chunk) -> str:
 def killed_message(spec: RunSpec, chunk: Chunk, error: BaseException) -> str:
     """One line: how many workers died on this chunk, which one last, and the likely causes."""
     allowed = getattr(error, "allowed_failures", None)
-    times = f"{allowed + 1} times" if isinstance(allowed, int) else "repeatedly"
+    times = f"{allowed + 1} time{'s' if allowed else ''}" if isinstance(allowed, int) else "repeatedly"
     last = getattr(getattr(error, "last_worker", None), "address", "an unknown worker")
     return f"worker died {times} while coding this chunk ({describe(spec, chunk)}; last on {last}): {HINT}"
 

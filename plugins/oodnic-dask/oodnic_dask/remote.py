@@ -24,7 +24,7 @@ Requirements = dict[str, tuple[str, str]]
 #: One chunk at a time per process: the core's per-process worker state is not thread-safe.
 _LOCK = threading.Lock()
 _READY: tuple[RunSpec, Requirements] | None = None
-#: The Dask event topic of finished rows (messages: ``[run token, task key, worker, rows]``).
+#: The Dask event topic of rows finished (messages: ``[run token, task key, worker, rows]``; 0 rows: started).
 ROWS_TOPIC = "oodnic-rows"
 
 
@@ -114,6 +114,15 @@ class RowEvents:
         worker = get_worker()
         worker.log_event(ROWS_TOPIC, [self.token, worker.get_current_task(), worker.address, rows])
 
+    def started(self, token: str) -> None:
+        """Tell the driver which task this worker now codes, and wait until the scheduler has the news:
+        should the worker die, the driver knows the task it died on (see :mod:`oodnic_dask.tasks`)."""
+        from distributed import get_client, get_worker
+
+        self.token = token
+        worker = get_worker()
+        get_client().log_event(ROWS_TOPIC, [token, worker.get_current_task(), worker.address, 0])
+
 
 _ROWS = RowEvents()
 
@@ -121,8 +130,9 @@ _ROWS = RowEvents()
 def run_task(spec: RunSpec, chunk: Chunk, needed: Requirements, token: str = "") -> ChunkResult | SetupFailure:
     """The Dask task: one chunk of the grid, after the worker's one-time check; rows reported under ``token``."""
     with _LOCK:
+        if token:
+            _ROWS.started(token)
         problem = prepare(spec, needed)
         if problem:
             return SetupFailure(problem)
-        _ROWS.token = token
         return run_chunk(spec, chunk)

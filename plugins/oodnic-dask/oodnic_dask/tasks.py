@@ -1,4 +1,15 @@
-"""Chunks as Dask tasks: submit them, hand back each result once, turn tasks Dask gave up on into error rows."""
+"""Chunks as Dask tasks: submit them, hand back each result once, turn tasks Dask gave up on into error rows.
+
+Dask gives up on a task (``KilledWorker``) when ``allowed-failures + 1``
+workers died while it was assigned to them, whether it was being coded or only
+queued there. Each worker tells the driver which task it starts, before
+starting it (an event the scheduler has acknowledged), so the driver knows
+whether the last worker died coding this task. If not, the task was a
+bystander and is submitted again (at most :data:`AGAIN` times). If so, a chunk
+of several images or codecs is split into one task per image and codec, so the
+culprit is isolated and the other rows still succeed; a piece that again kills
+its workers becomes error rows (:mod:`oodnic_dask.failures`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +17,7 @@ import logging
 import time
 import traceback
 import uuid
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from oodnic_platform import Chunk, ChunkResult, ConfigError, RunSpec
@@ -18,6 +30,19 @@ log = logging.getLogger(__name__)
 SETUP_HINT = "every worker needs the core and the same plugins, at the same versions, as the driver"
 RESUME_HINT = "the rows committed so far are kept: run the same command again to finish"
 Resources = dict[str, float] | None
+#: How many times a task whose workers died while it only waited there is submitted again.
+AGAIN = 3
+
+
+@dataclass
+class Task:
+    future: Any
+    chunk: Chunk
+    resources: Resources
+    #: a piece of a chunk that killed its workers (never split again)
+    piece: bool = False
+    #: how many times it was submitted again after its workers died while it only waited there
+    again: int = 0
 
 
 class Tasks:
@@ -31,20 +56,22 @@ class Tasks:
         self.progress = progress
         self.token = uuid.uuid4().hex[:8]
         self.submitted = 0
-        #: task key -> (future, chunk, resources, whether it is a piece of a chunk that killed workers)
-        self.pending: dict[str, tuple[Any, Chunk, Resources, bool]] = {}
+        self.pending: dict[str, Task] = {}
         self.completed = as_completed()
+        #: worker address -> key of the task it last said it codes
+        self.coding: dict[str, str] = {}
         self.dataset = spec.dataset  # as the workers name it, once a row says so
         self.without_workers: float | None = None
         self.next_check = 0.0
 
-    def submit(self, chunk: Chunk, resources: Resources, parent: str | None = None) -> None:
+    def submit(self, chunk: Chunk, resources: Resources, parent: str | None = None, piece: bool = False,
+               again: int = 0) -> None:
         key = f"oodnic-chunk-{self.token}-{self.submitted}"
         self.submitted += 1
         self.progress.add(key, len(chunk.jobs), parent)
         future = self.client.submit(run_task, self.spec, chunk, self.needed, self.token, key=key,
                                     resources=resources, retries=self.retries, pure=False)
-        self.pending[key] = (future, chunk, resources, parent is not None)
+        self.pending[key] = Task(future, chunk, resources, piece, again)
         self.completed.add(future)
 
     def results(self) -> Iterator[ChunkResult]:
@@ -63,18 +90,22 @@ class Tasks:
         finally:
             self.client.unsubscribe_topic(ROWS_TOPIC)
             if self.pending:
-                self.client.cancel([future for future, *_ in self.pending.values()])
+                self.client.cancel([task.future for task in self.pending.values()])
 
     def _event(self, event: tuple[float, Any]) -> None:
         token, key, worker, rows = event[1]
         if token == self.token:
+            self.coding[worker] = key
             self.progress.reported(key, worker, rows)
 
     def _outcome(self, future: Any) -> ChunkResult | None:
-        """The chunk's result, error rows if Dask gave up on it, or ``None`` when it was split to isolate a culprit."""
+        """The chunk's result, error rows if Dask gave up on it, or ``None`` when other tasks took its rows over."""
         from distributed import KilledWorker
 
-        _, chunk, resources, isolated = self.pending.pop(future.key)
+        if future.status == "lost":  # its result died with a worker before it reached us: Dask computes it again
+            self.completed.add(future)
+            return None
+        task = self.pending.pop(future.key)
         if future.status == "finished":
             result = future.result()
             if isinstance(result, SetupFailure):
@@ -84,19 +115,23 @@ class Tasks:
         if future.status != "error":
             raise ConfigError(f"Dask {future.status} a chunk's task (lost the scheduler?): {RESUME_HINT}")
         error = future.exception()
-        if isinstance(error, KilledWorker):
-            pieces = isolate(chunk)
-            if not isolated and len(pieces) > 1:
-                log.warning("%s; running it again as %d tasks, one per image and codec, to isolate the culprit",
-                            killed_message(self.spec, chunk, error), len(pieces))
-                for piece in pieces:
-                    self.submit(piece, resources, parent=future.key)
-                return None
-            message, detail = killed_message(self.spec, chunk, error), str(error)
-        else:
-            message = raised_message(self.spec, chunk, error, self.retries)
+        if not isinstance(error, KilledWorker):
+            message = raised_message(self.spec, task.chunk, error, self.retries)
             detail = "".join(traceback.format_exception(type(error), error, future.traceback()))
-        return failed_result(self.spec, chunk, message, detail, self.dataset)
+            return failed_result(self.spec, task.chunk, message, detail, self.dataset)
+        message = killed_message(self.spec, task.chunk, error)
+        if self.coding.get(error.last_worker.address) != future.key and task.again < AGAIN:
+            log.info("%s, but it was not coding this chunk: submitting it again", message)
+            self.submit(task.chunk, task.resources, future.key, task.piece, task.again + 1)
+            return None
+        pieces = isolate(task.chunk)
+        if task.piece or len(pieces) == 1:
+            return failed_result(self.spec, task.chunk, message, str(error), self.dataset)
+        log.warning("%s; running it again as %d tasks, one per image and codec, to isolate the culprit",
+                    message, len(pieces))
+        for piece in pieces:
+            self.submit(piece, task.resources, future.key, piece=True)
+        return None
 
     def _watch(self) -> None:
         """Give up (one line) when the scheduler has had no worker for ``patience`` seconds."""
