@@ -11,10 +11,12 @@ lost or counted twice. A chunk Dask gives up on becomes error rows
 from __future__ import annotations
 
 import os
+import socket
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+from urllib.parse import urlsplit
 
 from oodnic_platform import Chunk, ChunkResult, ConfigError, Executor, Registry, RunSpec, get_registry
 
@@ -80,11 +82,12 @@ class DaskExecutor(Executor):
             if is_file:
                 client = Client(scheduler_file=where, timeout=self.connect_timeout)
             else:
+                refuse_fast(where, self.connect_timeout)
                 client = Client(where, timeout=self.connect_timeout)
         except (OSError, TimeoutError, ValueError) as exc:
             text = " ".join(str(exc).split())
-            raise ConfigError(f"cannot reach the Dask scheduler at {where} within {self.connect_timeout:g} s "
-                              f"({text}): is it running, and is the address right?") from None
+            raise ConfigError(f"cannot reach the Dask scheduler at {where} ({text}): is it running, and is the "
+                              f"address right?") from None
         try:
             client.wait_for_workers(1, timeout=self.wait_for_workers)
         except TimeoutError:
@@ -126,6 +129,24 @@ class DaskExecutor(Executor):
             )
             return [(chunk, None) for chunk in chunks]
         return [(chunk, {GPU: 1} if r == "gpu" else None) for chunk, r in split_by_resource(chunks, resources)]
+
+
+def refuse_fast(address: str, timeout: float) -> None:
+    """Raise ``ConnectionRefusedError`` at once when nothing listens at a TCP ``address`` (Dask would retry
+    until its timeout); any other outcome is left to Dask's client."""
+    url = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        port = url.port
+    except ValueError:
+        return
+    if url.scheme not in ("tcp", "tls") or not url.hostname or not port:
+        return
+    try:
+        socket.create_connection((url.hostname, port), timeout=timeout).close()
+    except ConnectionRefusedError:
+        raise ConnectionRefusedError(f"nothing listens at {url.hostname}:{port}") from None
+    except OSError:
+        return
 
 
 def local_worker_environ(workers: int) -> dict[str, Any]:
