@@ -10,6 +10,7 @@ lost or counted twice. A chunk Dask gives up on becomes error rows
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import warnings
@@ -50,6 +51,7 @@ class DaskExecutor(Executor):
         self.retries = retries
         self.wait_for_workers = wait_for_workers
         self.connect_timeout = connect_timeout
+        quiet_dask_logs()
         self._client = self._remote_client() if scheduler else None
 
     def describe(self) -> str:
@@ -129,6 +131,13 @@ class DaskExecutor(Executor):
             )
             return [(chunk, None) for chunk in chunks]
         return [(chunk, {GPU: 1} if r == "gpu" else None) for chunk, r in split_by_resource(chunks, resources)]
+
+
+def quiet_dask_logs() -> None:
+    """Dask's INFO messages (workers joining, leaving) only when the driver logs INFO (``oodnic -v``)."""
+    import distributed  # noqa: F401  (configures its loggers when first imported)
+
+    logging.getLogger("distributed").setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
 
 
 def refuse_fast(address: str, timeout: float) -> None:
