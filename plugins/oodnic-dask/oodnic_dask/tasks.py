@@ -88,9 +88,10 @@ class Tasks:
                         self.progress.finished(future.key)
                         yield result
         finally:
-            self.client.unsubscribe_topic(ROWS_TOPIC)
-            if self.pending:
-                self.client.cancel([task.future for task in self.pending.values()])
+            if self.client.status == "running":  # not after losing the scheduler
+                self.client.unsubscribe_topic(ROWS_TOPIC)
+                if self.pending:
+                    self.client.cancel([task.future for task in self.pending.values()])
 
     def _event(self, event: tuple[float, Any]) -> None:
         token, key, worker, rows = event[1]
