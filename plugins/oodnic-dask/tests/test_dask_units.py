@@ -100,7 +100,7 @@ def test_a_run_gives_up_when_no_worker_is_left(fixture_registry):
     from distributed import Client, LocalCluster
 
     spec = RunSpec("sample", (), (CodecSpec("dquant"),), ("bpp",))
-    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster, Client(cluster) as client:
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as cluster, Client(cluster) as client:
         tasks = Tasks(client, spec, {}, retries=0, patience=0.5, progress=RowProgress(None))
         tasks.submit(Chunk("clean", 0, (Job("k", "astronaut.png", 0, 2),)), None)
         with pytest.raises(ConfigError, match=r"^every Dask worker has left the scheduler .* within 0.5 s; 1 chunks "
