@@ -39,10 +39,10 @@ class DaskExecutor(Executor):
 
     def __init__(self, workers: int = 1, scheduler: str | None = None, retries: int = 2,
                  wait_for_workers: float = 60.0, connect_timeout: float = 5.0):
-        if workers < 1:
-            raise ValueError("--workers must be at least 1")
-        if retries < 0:
-            raise ValueError("retries must be 0 or more")
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"--workers must be at least 1, not {workers!r}")
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise ValueError(f"retries must be a count (0 or more), not {retries!r}")
         for option, value in (("wait_for_workers", wait_for_workers), ("connect_timeout", connect_timeout)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
                 raise ValueError(f"{option} must be a positive number of seconds, not {value!r}")

@@ -27,7 +27,7 @@ def test_split_by_resource_separates_gpu_codecs_and_keeps_every_job_once():
     assert placed[2][0] == chunks[1]
 
 
-@pytest.mark.parametrize("options", [{"workers": 0}, {"retries": -1}, {"connect_timeout": 0},
+@pytest.mark.parametrize("options", [{"workers": 0}, {"retries": -1}, {"retries": 1.5}, {"connect_timeout": 0},
                                      {"wait_for_workers": "soon"}])
 def test_bad_options_are_refused(options):
     with pytest.raises(ValueError):
