@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -31,10 +30,10 @@ import time
 from pathlib import Path
 
 from oodnic_platform import get_registry
+from oodnic_platform.results import TIMING_COLUMNS, open_run
 
 ROOT = Path(__file__).resolve().parent.parent
 CHEAP_CORRUPTIONS = ("gaussian_noise", "brightness", "contrast", "pixelate")
-TIMING = ("encode_s", "decode_s")
 
 
 def default_dataset() -> str:
@@ -72,13 +71,11 @@ def timed_run(config: Path, run_dir: Path, executor: str, workers: int, plugins:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def rows(run_dir: Path) -> list[tuple]:
-    conn = sqlite3.connect(run_dir / "results.sqlite")
-    names = [r[1] for r in conn.execute("PRAGMA table_info(results)") if r[1] not in TIMING]
-    quoted = ", ".join(f'"{n}"' for n in names)
-    out = conn.execute(f"SELECT {quoted} FROM results ORDER BY key").fetchall()
-    conn.close()
-    return out
+def rows(run_dir: Path) -> list[dict]:
+    """Every row of a run (timings left out), in key order."""
+    with open_run(run_dir) as run:
+        found = [{k: v for k, v in row.items() if k not in TIMING_COLUMNS} for row in run.rows(status=None)]
+    return sorted(found, key=lambda row: row["key"])
 
 
 def main() -> None:

@@ -18,14 +18,14 @@ from .dataset import Dataset, DatasetError, FolderDataset, ImageRef
 from .errors import ConfigError, RegistrationError
 from .executor import Executor
 from .hookspecs import hookimpl
-from .identity import file_sha256
+from .identity import CoderIdentity, VariantIdentity, file_sha256
 from .images import ImageError, decode_image, read_image
 from .metric import Metric, Sample, add_arrays
 from .plan import Chunk, CodecSpec, Job, RunSpec
 from .plugins import Registry, get_registry
 from .runner import run as run_grid
 from .seeding import derive_rng
-from .worker import ChunkResult, init_worker, run_chunk
+from .worker import ChunkResult, failed_result, init_worker, run_chunk
 
 #: The public modules besides this package (a plugin may import these and nothing else of the core).
 PUBLIC_MODULES = ("oodnic_platform", "oodnic_platform.results", "oodnic_platform.testing",
@@ -38,6 +38,7 @@ __all__ = [
     "Codec",
     "CodecChoice",
     "CodecSpec",
+    "CoderIdentity",
     "ConfigError",
     "Corruption",
     "Dataset",
@@ -57,11 +58,13 @@ __all__ = [
     "RunConfig",
     "RunSpec",
     "Sample",
+    "VariantIdentity",
     "__version__",
     "add_arrays",
     "column_name",
     "decode_image",
     "derive_rng",
+    "failed_result",
     "file_sha256",
     "get_registry",
     "hookimpl",

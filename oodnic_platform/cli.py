@@ -28,8 +28,18 @@ RESUME_HINT = "interrupted: finished rows are saved; run the same command again 
 @click.option("-v", "--verbose", count=True, help="Log what happens (-v: steps, -vv: details) on stderr.")
 def cli(verbose: int) -> None:
     """Benchmark image codecs, classic and neural, on clean and corrupted images."""
+    configure_logging(verbose)
+
+
+def configure_logging(verbose: int) -> None:
+    """``-v``: the platform's and plugins' (``oodnic*`` loggers) steps; ``-vv``: details. Libraries stay at warnings."""
     level = logging.WARNING if not verbose else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="oodnic: %(levelname)s: %(name)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("oodnic: %(levelname)s: %(name)s: %(message)s"))
+    handler.addFilter(lambda record: record.levelno >= logging.WARNING or record.name.startswith("oodnic"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
 
 
 @cli.command()

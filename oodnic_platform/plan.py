@@ -61,6 +61,9 @@ class RunSpec:
     dataset_identity: str = ""
     metric_ids: tuple[str, ...] = ()
     variants: tuple[VariantIdentity, ...] = ()
+    #: the dataset's own name (a folder's, or a -C set's source) and each image's content hash
+    dataset_name: str = ""
+    image_hashes: tuple[tuple[str, str], ...] = ()
 
     def variant(self, corruption: str, severity: int) -> VariantIdentity:
         for variant in self.variants:
@@ -259,6 +262,8 @@ def plan(config: RunConfig, registry: Registry) -> Plan:
         dataset_identity=identity,
         metric_ids=tuple(metric_ids),
         variants=tuple(variants),
+        dataset_name=dataset.name,
+        image_hashes=tuple((ref.name, ref.sha256) for ref in refs),
     )
     accumulating = [i for i, (_, m) in enumerate(metrics) if m.accumulates]
     jobs: list[tuple[str, int, Job]] = []

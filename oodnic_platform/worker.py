@@ -292,7 +292,8 @@ def _finish(state: WorkerState, chunk: Chunk, job: Job, result: ChunkResult, *, 
             data: bytes | None = None, timing: tuple[float, float] = (0.0, 0.0),
             failure: Failure | None = None) -> None:
     """Make the row (measuring the sample, if any), add its contributions if it succeeded, report progress."""
-    row = new_row(state.spec, chunk, job, state.dataset.name, state.refs.get(job.image))
+    ref = state.refs.get(job.image)
+    row = new_row(state.spec, chunk, job, ref.sha256 if ref else "")
     parts: dict[int, Arrays] = {}
     if sample is not None and data is not None:
         row.update(num_bytes=len(data), bitstream_sha256=hashlib.sha256(data).hexdigest(),
@@ -349,15 +350,17 @@ def _add_parts(state: WorkerState, chunk: Chunk, job: Job, parts: dict[int, Arra
         group.keys.append(job.key)
 
 
-def new_row(spec: RunSpec, chunk: Chunk, job: Job, dataset: str, ref) -> dict[str, Any]:
+def new_row(spec: RunSpec, chunk: Chunk, job: Job, image_sha256: str) -> dict[str, Any]:
     """The identity columns of ``job``'s row (see :mod:`oodnic_platform.schema`)."""
     coder = spec.codecs[job.codec].identity
+    if coder is None:
+        raise ValueError("a RunSpec's codecs carry identities: make run specs with oodnic_platform's planner")
     variant = spec.variant(chunk.corruption, chunk.severity)
     return {
         "key": job.key,
-        "dataset": dataset,
+        "dataset": spec.dataset_name,
         "image": job.image,
-        "image_sha256": ref.sha256 if ref else "",
+        "image_sha256": image_sha256,
         "corruption": chunk.corruption,
         "severity": chunk.severity,
         "frequency": variant.frequency,
@@ -371,3 +374,14 @@ def new_row(spec: RunSpec, chunk: Chunk, job: Job, dataset: str, ref) -> dict[st
         "plugin": coder.plugin,
         "quality": job.quality,
     }
+
+
+def failed_result(spec: RunSpec, chunk: Chunk, message: str, traceback: str = "", worker: str = "") -> ChunkResult:
+    """Every job of ``chunk`` as an error row: what an executor returns for a chunk it could not run.
+
+    ``message`` is the rows' one-line error; ``traceback`` their details. No contributions.
+    """
+    hashes = dict(spec.image_hashes)
+    rows = [{**new_row(spec, chunk, job, hashes.get(job.image, "")), "status": "error", "error": message,
+             "traceback": traceback} for job in chunk.jobs]
+    return ChunkResult(rows=rows, worker=worker)

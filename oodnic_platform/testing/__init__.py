@@ -13,7 +13,8 @@ hold the checks; each class attribute may also be a list, one test per object.
 
 Helpers: ``synthetic_image``, ``photo``, ``bpp``, ``rd_points``, ``psnr_at_bpp``,
 ``assert_ladder_increases``, ``assert_round_trip``, ``assert_beats_at_bpp``,
-``registered_codec``; ``psnr`` and ``ms_ssim`` are the platform's own quality
+``registered_codec``, ``reset_registry`` (forget the loaded plugins, e.g. after
+changing ``OODNIC_PLUGINS`` in a test); ``psnr`` and ``ms_ssim`` are the platform's own quality
 measures; ``QuantCodec`` is a toy codec for tests that need a real, tiny one.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..plugins import reset_registry
 from ..quality import ms_ssim, psnr
 from .rd import (
     assert_beats_at_bpp,
@@ -54,6 +56,7 @@ __all__ = [
     "psnr_at_bpp",
     "rd_points",
     "registered_codec",
+    "reset_registry",
     "synthetic_image",
 ]
 

@@ -1,46 +1,58 @@
 """The ``dask`` executor: chunks of the grid as Dask tasks, on an existing scheduler or a LocalCluster.
 
-Workers only compute: each task returns a chunk's rows and metric
-contributions to the driver, which commits them (the driver is the only
-writer of results.sqlite). Tasks of a worker that dies are rerun elsewhere
-by Dask; a chunk's result reaches the driver once, so nothing is lost or
-duplicated.
+Workers only compute: each task returns a chunk's rows and its sums for the
+groups of accumulating metrics to the driver, which commits them (the driver
+is the only writer of results.sqlite). Tasks of a worker that dies are rerun
+elsewhere by Dask; a chunk's result reaches the driver once, so nothing is
+lost or counted twice. A chunk Dask gives up on becomes error rows
+(:mod:`oodnic_dask.failures`).
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import uuid
+import socket
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+from urllib.parse import urlsplit
 
 from oodnic_platform import Chunk, ChunkResult, ConfigError, Executor, Registry, RunSpec, get_registry
 
 from .placement import GPU, codec_resources, gpu_workers, split_by_resource
-from .remote import Requirements, SetupFailure, check_plugins, requirements, run_task
+from .progress import RowProgress
+from .remote import Requirements, check_plugins, requirements
+from .tasks import SETUP_HINT, Tasks
 
-SETUP_HINT = "every worker needs the core and the same plugins, at the same versions, as the driver"
 PRE_SPAWN = "distributed.nanny.pre-spawn-environ"
 
 
 class DaskExecutor(Executor):
-    """``scheduler``: address (``tcp://host:8786``) or scheduler file of a running cluster;
-    without it, a LocalCluster of ``workers`` processes with one thread each."""
+    """``scheduler``: address (``tcp://host:8786``) or scheduler file of a running cluster, reached within
+    ``connect_timeout`` seconds when the executor is made; without it, a LocalCluster of ``workers``
+    processes with one thread each. Workers report each finished row."""
 
     name = "dask"
+    reports_rows = True
 
     def __init__(self, workers: int = 1, scheduler: str | None = None, retries: int = 2,
-                 wait_for_workers: float = 60.0):
-        if workers < 1:
-            raise ValueError("--workers must be at least 1")
-        if retries < 0:
-            raise ValueError("retries must be 0 or more")
+                 wait_for_workers: float = 60.0, connect_timeout: float = 5.0):
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"--workers must be at least 1, not {workers!r}")
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise ValueError(f"retries must be a count (0 or more), not {retries!r}")
+        for option, value in (("wait_for_workers", wait_for_workers), ("connect_timeout", connect_timeout)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise ValueError(f"{option} must be a positive number of seconds, not {value!r}")
         self.workers = workers
         self.scheduler = scheduler
         self.retries = retries
         self.wait_for_workers = wait_for_workers
+        self.connect_timeout = connect_timeout
+        quiet_dask_logs()
+        self._client = self._remote_client() if scheduler else None
 
     def describe(self) -> str:
         if self.scheduler:
@@ -48,8 +60,6 @@ class DaskExecutor(Executor):
         return f"dask, local cluster of {self.workers} worker{'s' if self.workers > 1 else ''}"
 
     def run(self, spec: RunSpec, chunks: Iterable[Chunk]) -> Iterator[ChunkResult]:
-        from distributed import as_completed
-
         chunks = list(chunks)
         if not chunks:
             return
@@ -57,54 +67,52 @@ class DaskExecutor(Executor):
         needed = requirements(spec, chunks, registry)
         with self._connect() as client:
             check_workers(client, spec, needed)
-            token = uuid.uuid4().hex[:8]
-            futures = [
-                client.submit(run_task, spec, chunk, needed, key=f"oodnic-chunk-{token}-{i}",
-                              resources=resources, retries=self.retries, pure=False)
-                for i, (chunk, resources) in enumerate(self._place(client, spec, chunks, registry))
-            ]
-            pending = set(futures)
-            completed = as_completed(futures)
-            del futures  # drop each future once its result is in, so workers free its memory
-            try:
-                for future in completed:
-                    pending.discard(future)
-                    result = future.result()
-                    if isinstance(result, SetupFailure):
-                        raise ConfigError(f"{result.message}; {SETUP_HINT}")
-                    yield result
-            finally:
-                if pending:
-                    client.cancel(list(pending))
+            tasks = Tasks(client, spec, needed, self.retries, self.wait_for_workers, RowProgress(self.progress))
+            for chunk, resources in self._place(client, spec, chunks, registry):
+                tasks.submit(chunk, resources)
+            yield from tasks.results()
+
+    def _remote_client(self) -> Any:
+        """A client of the scheduler, with a worker: or a one-line :class:`ConfigError` within seconds."""
+        from distributed import Client
+
+        where = self.scheduler
+        is_file = Path(where).is_file()
+        if not is_file and Path(where).suffix == ".json":
+            raise ConfigError(f"no Dask scheduler file {where}")
+        try:
+            if is_file:
+                client = Client(scheduler_file=where, timeout=self.connect_timeout)
+            else:
+                refuse_fast(where, self.connect_timeout)
+                client = Client(where, timeout=self.connect_timeout)
+        except (OSError, TimeoutError, ValueError) as exc:
+            text = " ".join(str(exc).split())
+            raise ConfigError(f"cannot reach the Dask scheduler at {where} ({text}): is it running, and is the "
+                              f"address right?") from None
+        try:
+            client.wait_for_workers(1, timeout=self.wait_for_workers)
+        except TimeoutError:
+            client.close()
+            raise ConfigError(f"no Dask worker joined the scheduler at {where} within {self.wait_for_workers:g} s;"
+                              f" start some with `dask worker {client.scheduler.address}`") from None
+        return client
 
     @contextmanager
     def _connect(self) -> Iterator[Any]:
-        """A client of the cluster; a LocalCluster lives as long as the context."""
+        """A client of the cluster, closed afterwards; a LocalCluster lives as long as the context."""
         import dask
         from distributed import Client, LocalCluster
 
-        if not self.scheduler:
-            with dask.config.set({PRE_SPAWN: local_worker_environ(self.workers)}):
-                cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
-            with cluster, Client(cluster) as client:
+        if self.scheduler:
+            client, self._client = self._client or self._remote_client(), None
+            with client:
                 yield client
             return
-        try:
-            if Path(self.scheduler).is_file():
-                client = Client(scheduler_file=self.scheduler, timeout="30s")
-            else:
-                client = Client(self.scheduler, timeout="30s")
-        except (OSError, TimeoutError) as exc:
-            raise ConfigError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from None
-        with client:
-            try:
-                client.wait_for_workers(1, timeout=self.wait_for_workers)
-            except TimeoutError:
-                raise ConfigError(
-                    f"no Dask worker joined the scheduler at {self.scheduler} within {self.wait_for_workers:g} s;"
-                    f" start some with `dask worker {self.scheduler}`"
-                ) from None
+        with dask.config.set({PRE_SPAWN: local_worker_environ(self.workers)}):
+            cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+        with cluster, Client(cluster) as client:
             yield client
 
     def _place(self, client: Any, spec: RunSpec, chunks: list[Chunk],
@@ -123,6 +131,31 @@ class DaskExecutor(Executor):
             )
             return [(chunk, None) for chunk in chunks]
         return [(chunk, {GPU: 1} if r == "gpu" else None) for chunk, r in split_by_resource(chunks, resources)]
+
+
+def quiet_dask_logs() -> None:
+    """Dask's INFO messages (workers joining, leaving) only when the driver logs INFO (``oodnic -v``)."""
+    import distributed  # noqa: F401  (configures its loggers when first imported)
+
+    logging.getLogger("distributed").setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
+
+
+def refuse_fast(address: str, timeout: float) -> None:
+    """Raise ``ConnectionRefusedError`` at once when nothing listens at a TCP ``address`` (Dask would retry
+    until its timeout); any other outcome is left to Dask's client."""
+    url = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        port = url.port
+    except ValueError:
+        return
+    if url.scheme not in ("tcp", "tls") or not url.hostname or not port:
+        return
+    try:
+        socket.create_connection((url.hostname, port), timeout=timeout).close()
+    except ConnectionRefusedError:
+        raise ConnectionRefusedError(f"nothing listens at {url.hostname}:{port}") from None
+    except OSError:
+        return
 
 
 def local_worker_environ(workers: int) -> dict[str, Any]:

@@ -24,6 +24,8 @@ Requirements = dict[str, tuple[str, str]]
 #: One chunk at a time per process: the core's per-process worker state is not thread-safe.
 _LOCK = threading.Lock()
 _READY: tuple[RunSpec, Requirements] | None = None
+#: The Dask event topic of rows finished (messages: ``[run token, task key, worker, rows]``; 0 rows: started).
+ROWS_TOPIC = "oodnic-rows"
 
 
 @dataclass
@@ -92,8 +94,8 @@ def prepare(spec: RunSpec, needed: Requirements) -> str | None:
     problem = check_plugins(spec, needed)
     if problem:
         return f"worker {worker_label()} {problem}"
-    try:
-        init_worker(spec, threads=None)  # thread counts: the worker's environment (OMP_NUM_THREADS)
+    try:  # thread counts: the worker's environment (OMP_NUM_THREADS)
+        init_worker(spec, threads=None, progress=_ROWS)
     except Exception as exc:  # dataset missing on this machine, metric failing to load, ...
         text = " ".join(str(exc).split())
         return f"worker {worker_label()} cannot set up the run: {type(exc).__name__}: {text}"
@@ -101,9 +103,35 @@ def prepare(spec: RunSpec, needed: Requirements) -> str | None:
     return None
 
 
-def run_task(spec: RunSpec, chunk: Chunk, needed: Requirements) -> ChunkResult | SetupFailure:
-    """The Dask task: one chunk of the grid, after the worker's one-time check."""
+class RowEvents:
+    """Where the core reports this process's finished rows: Dask events to the driver, tagged with the task."""
+
+    token = ""
+
+    def put(self, rows: int) -> None:
+        from distributed import get_worker
+
+        worker = get_worker()
+        worker.log_event(ROWS_TOPIC, [self.token, worker.get_current_task(), worker.address, rows])
+
+    def started(self, token: str) -> None:
+        """Tell the driver which task this worker now codes, and wait until the scheduler has the news:
+        should the worker die, the driver knows the task it died on (see :mod:`oodnic_dask.tasks`)."""
+        from distributed import get_client, get_worker
+
+        self.token = token
+        worker = get_worker()
+        get_client().log_event(ROWS_TOPIC, [token, worker.get_current_task(), worker.address, 0])
+
+
+_ROWS = RowEvents()
+
+
+def run_task(spec: RunSpec, chunk: Chunk, needed: Requirements, token: str = "") -> ChunkResult | SetupFailure:
+    """The Dask task: one chunk of the grid, after the worker's one-time check; rows reported under ``token``."""
     with _LOCK:
+        if token:
+            _ROWS.started(token)
         problem = prepare(spec, needed)
         if problem:
             return SetupFailure(problem)

@@ -41,7 +41,8 @@ def fixture_env(fixture_site) -> dict[str, str]:
 @pytest.fixture
 def fixture_registry(monkeypatch, fixture_site):
     """This process's registry with the fixture plugin (and only it, besides the built-ins and dask)."""
-    from oodnic_platform.plugins import get_registry, reset_registry
+    from oodnic_platform import get_registry
+    from oodnic_platform.testing import reset_registry
 
     monkeypatch.syspath_prepend(str(fixture_site))
     monkeypatch.setenv("OODNIC_PLUGINS", PLUGINS)

@@ -5,18 +5,29 @@ point in a throw-away ``.dist-info`` on ``PYTHONPATH`` (nothing is installed).
 ``OODNIC_DASK_TEST_SLEEP`` (seconds per encode) slows coding down and
 ``OODNIC_DASK_TEST_MARKS`` (a folder) gets one file per coding process, named
 by its pid, so a test can kill a worker while it is mid-chunk.
+``OODNIC_DASK_TEST_KILL`` (:func:`pixels_id` of an image) makes the coding
+process SIGKILL itself on that image, as a crash in native code or the OOM
+killer would.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import signal
 import time
 import zlib
 from pathlib import Path
 
 import numpy as np
+import psutil
 
-from oodnic_platform import Codec, Corruption, Metric, Sample, hookimpl
+from oodnic_platform import Codec, Corruption, Encoded, Metric, Sample, hookimpl
+
+
+def pixels_id(image: np.ndarray) -> str:
+    """Names an image by its pixels (what a codec sees)."""
+    return hashlib.sha256(np.ascontiguousarray(image).tobytes()).hexdigest()[:16]
 
 
 class DQuant(Codec):
@@ -33,6 +44,10 @@ class DQuant(Codec):
         if marks:
             Path(marks, str(os.getpid())).touch()
         time.sleep(float(os.environ.get("OODNIC_DASK_TEST_SLEEP", "0")))
+        if os.environ.get("OODNIC_DASK_TEST_KILL") == pixels_id(image):
+            # not within 2 s of the process's start: a Dask nanny may not restart a worker that dies so soon
+            time.sleep(max(0.0, 2.0 - (time.time() - psutil.Process().create_time())))
+            os.kill(os.getpid(), signal.SIGKILL)
         h, w, _ = image.shape
         shift = 8 - int(quality)
         return np.array([h, w], dtype="<u4").tobytes() + bytes([shift]) + zlib.compress((image >> shift).tobytes(), 6)
@@ -45,10 +60,13 @@ class DQuant(Codec):
 
 
 class GQuant(DQuant):
-    """The same coder declared as a neural one: the executor must route it to GPU workers."""
+    """The same coder declared as a neural one, which records the pid that coded each row (``coder_pid``)."""
 
     name = "gquant"
     resource = "gpu"
+
+    def encode(self, image, quality):
+        return Encoded(super().encode(image, quality), {"coder_pid": os.getpid()})
 
 
 class DNoise(Corruption):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 import signal
 import sqlite3
@@ -13,6 +12,8 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+
+from oodnic_platform.results import open_run
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -35,6 +36,7 @@ name = "dquant"
 """
 #: clean + dnoise 1, 2 over the 3 sample images, 3 qualities
 GRID_ROWS = 27
+IMAGES = 3
 
 
 def executable(name: str) -> str:
@@ -72,30 +74,27 @@ def finished_rows(run_dir: Path) -> int:
         conn.close()
 
 
-def table(run_dir: Path) -> tuple[list[dict], dict[tuple[str, str], dict[str, np.ndarray]]]:
-    """Result rows (timing columns dropped, sorted by key) and summed contributions of a run."""
-    conn = sqlite3.connect(run_dir / "results.sqlite")
-    conn.row_factory = sqlite3.Row
-    rows = [{k: r[k] for k in r.keys() if k not in TIMING} for r in conn.execute("SELECT * FROM results ORDER BY key")]
-    sums = {}
-    for gid, metric, blob in conn.execute("SELECT group_id, metric, data FROM contributions"):
-        with np.load(io.BytesIO(blob)) as data:
-            sums[gid, metric] = {k: data[k] for k in data.files}
-    conn.close()
-    return rows, sums
+def table(run_dir: Path) -> tuple[list[dict], dict[str, tuple[int, bool, dict[str, np.ndarray]]]]:
+    """Result rows (timing columns dropped, sorted by key) and the finalized dmean groups: id -> (rows, complete, arrays)."""
+    with open_run(run_dir) as run:
+        rows = sorted(({k: v for k, v in r.items() if k not in TIMING} for r in run.rows(status=None)),
+                      key=lambda r: r["key"])
+        groups = {g.group_id: (g.rows, g.complete, g.load()) for g in run.arrays("dmean")}
+    return rows, groups
 
 
 def assert_same_table(run_dir: Path, reference: Path) -> None:
-    """Same rows (but timings) and the same summed contributions: nothing lost, nothing counted twice."""
-    rows, sums = table(run_dir)
-    ref_rows, ref_sums = table(reference)
+    """Same rows (but timings) and the same finalized arrays, each counting every image once."""
+    rows, groups = table(run_dir)
+    ref_rows, ref_groups = table(reference)
     assert len(rows) == GRID_ROWS and all(r["status"] == "ok" for r in rows)
     assert rows == ref_rows
-    assert sums.keys() == ref_sums.keys() and sums
-    for group, arrays in sums.items():
-        assert arrays.keys() == ref_sums[group].keys()
+    assert groups.keys() == ref_groups.keys() and len(groups) == GRID_ROWS // IMAGES
+    for gid, (count, complete, arrays) in groups.items():
+        assert (count, complete) == (IMAGES, True), gid
+        assert arrays.keys() == ref_groups[gid][2].keys() == {"mean"}
         for name, array in arrays.items():
-            np.testing.assert_array_equal(array, ref_sums[group][name], err_msg=f"{group} {name}")
+            np.testing.assert_array_equal(array, ref_groups[gid][2][name], err_msg=f"{gid} {name}")
 
 
 class Cluster:

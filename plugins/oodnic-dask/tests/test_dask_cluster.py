@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import signal
+import socket
+import time
 
 import numpy as np
 import pytest
 from PIL import Image
-from dask_testing import GRID_ROWS, assert_same_table, finished_rows, oodnic_run, wait_for
+from dask_fixture_plugin import pixels_id
+from dask_testing import CONFIG, GRID_ROWS, assert_same_table, finished_rows, oodnic_run, table, wait_for
 
-from oodnic_platform import Chunk, CodecSpec, Job, RunSpec
+from oodnic_platform import CodecChoice, RunConfig, run_grid
+from oodnic_platform.results import open_run
 from oodnic_dask.executor import DaskExecutor
 
 
@@ -84,38 +88,94 @@ def test_local_cluster_run_equals_local_run(grid_config, fixture_env, reference_
     assert_same_table(tmp_path / "run", reference_run)
 
 
-def mixed_grid() -> tuple[RunSpec, list[Chunk]]:
-    """One classic (dquant) and one declared-neural (gquant) codec over the clean sample images."""
-    spec = RunSpec("sample", (), (CodecSpec("dquant"), CodecSpec("gquant")), ("bpp",), 0, "cpu")
-    images = ("astronaut.png", "chelsea.png", "coffee.png")
-    chunks = [Chunk("clean", 0, tuple(Job(f"{image}|{spec.codecs[c].name}|{q}", image, c, q) for c in (0, 1) for q in (2, 6)))
-              for image in images]
-    return spec, chunks
+class Recording(DaskExecutor):
+    """The dask executor, recording every row count it reports to the driver's progress bar."""
+
+    reported: list[int] = []
+
+    def run(self, spec, chunks):
+        bar = self.progress
+        self.progress = lambda rows: (self.reported.append(rows), bar(rows))
+        yield from super().run(spec, chunks)
 
 
-def run_mixed(cluster) -> tuple[dict[str, str], list[str]]:
-    """Row key -> pid of the process that coded it, and the keys the chunks asked for."""
-    spec, chunks = mixed_grid()
-    coded_by = {}
-    for result in DaskExecutor(scheduler=cluster.address).run(spec, chunks):
-        for row in result.rows:
-            assert row["status"] == "ok", row["error"]
-            assert row["key"] not in coded_by
-            coded_by[row["key"]] = result.worker.rpartition(":")[2]
-    return coded_by, [job.key for chunk in chunks for job in chunk.jobs]
+def run_in_process(registry, run_dir, scheduler: str, **grid) -> list[dict]:
+    """``oodnic run`` in this process (through the public API) on the cluster: every row, errors included."""
+    config = RunConfig(dataset="sample", run_dir=str(run_dir), device="cpu", executor="dask",
+                       executor_options={"scheduler": scheduler}, corruptions=[], metrics=["bpp"], **grid)
+    run_grid(config, registry, progress=False)
+    with open_run(run_dir) as run:
+        return run.rows(status=None)
 
 
-def test_neural_codecs_go_to_gpu_workers(cluster, fixture_registry):
+def run_mixed(cluster, registry, run_dir) -> list[dict]:
+    """One classic (dquant) and one declared-neural (gquant, recording its coder_pid) codec on clean images."""
+    rows = run_in_process(registry, run_dir, cluster.address,
+                          codecs=[CodecChoice("dquant", [2, 6]), CodecChoice("gquant", [2, 6])])
+    assert len(rows) == 12 and all(row["status"] == "ok" for row in rows), rows
+    return rows
+
+
+def test_neural_codecs_go_to_gpu_workers(cluster, fixture_registry, tmp_path):
     gpu = cluster.start_worker("gpu", resources="GPU=1")
     try:
-        coded_by, keys = run_mixed(cluster)
+        rows = run_mixed(cluster, fixture_registry, tmp_path / "run")
     finally:
         cluster.stop_worker("gpu", gpu)
-    assert sorted(coded_by) == sorted(keys)
-    assert {pid for key, pid in coded_by.items() if "|gquant|" in key} == {str(gpu.pid)}
+    assert {row["coder_pid"] for row in rows if row["codec"] == "gquant"} == {gpu.pid}
 
 
-def test_neural_codecs_run_anywhere_without_gpu_workers(cluster, fixture_registry):
+def test_neural_codecs_run_anywhere_without_gpu_workers(cluster, fixture_registry, tmp_path):
     with pytest.warns(RuntimeWarning, match=r"no Dask worker offers the GPU resource: neural codecs \(gquant\)"):
-        coded_by, keys = run_mixed(cluster)
-    assert sorted(coded_by) == sorted(keys)
+        rows = run_mixed(cluster, fixture_registry, tmp_path / "run")
+    assert {row["codec"] for row in rows} == {"dquant", "gquant"}
+
+
+def test_workers_report_each_row_as_it_finishes(cluster, fixture_registry, tmp_path, monkeypatch):
+    """Per-row progress from remote workers: one report per row, each row counted once."""
+    monkeypatch.setitem(fixture_registry.executors, "dask", Recording)
+    Recording.reported = []
+    rows = run_in_process(fixture_registry, tmp_path / "run", cluster.address, codecs=[CodecChoice("dquant")],
+                          images_per_chunk=0)
+    assert len(rows) == 9 and all(row["status"] == "ok" for row in rows)
+    assert Recording.reported == [1] * 9
+
+
+def test_a_chunk_that_kills_its_workers_becomes_error_rows(fixture_env, fixture_registry, reference_run, tmp_path):
+    """One image kills every worker that codes it: its rows fail with the reason, the other images' rows stand."""
+    culprit = next(ref for ref in fixture_registry.datasets["sample"]().images() if ref.name == "chelsea.png")
+    config = tmp_path / "clean.toml"
+    config.write_text(CONFIG.replace('corruptions = ["dnoise"]', "corruptions = []").replace(
+        "images_per_chunk = 1", "images_per_chunk = 0"))  # one chunk: 3 images x 3 qualities
+    env = {**fixture_env, "OODNIC_DASK_TEST_KILL": pixels_id(culprit.load(2**28)),
+           "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}  # Dask gives up on a task at its first death
+    # one worker: the other images' pieces wait on it while it dies, and must not be blamed
+    done = oodnic_run(config, tmp_path / "run", env, "--executor", "dask", "--workers", "1")
+    assert done.returncode == 1, done.stderr
+    rows, groups = table(tmp_path / "run")
+    failed = [row for row in rows if row["status"] != "ok"]
+    assert {row["image"] for row in failed} == {"chelsea.png"} and len(failed) == 3 and len(rows) == 9
+    for row in failed:
+        assert row["error"].startswith("worker died 1 time while coding this chunk (image chelsea.png x dquant "
+                                       "on clean; last on tcp://127.0.0.1:"), row["error"]
+        assert "\n" not in row["error"] and "on 1 different workers" in row["traceback"]
+        assert row["codec_version"] == "1.0" and row["quality"] in (2, 4, 6)
+    reference = {row["key"]: row for row in table(reference_run)[0]}
+    assert all(row == reference[row["key"]] for row in rows if row["status"] == "ok")
+    assert sorted((count, complete) for count, complete, _ in groups.values()) == [(2, False)] * 3
+    assert "3 of 9 rows failed; first error: worker died 1 time while" in done.stderr
+
+
+def test_an_unreachable_scheduler_fails_in_seconds(grid_config, fixture_env, tmp_path):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    start = time.monotonic()
+    done = oodnic_run(grid_config, tmp_path / "run", fixture_env, "--executor", "dask",
+                      "--scheduler", f"tcp://127.0.0.1:{port}")
+    elapsed = time.monotonic() - start
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr == (f"oodnic: error: executor dask: cannot reach the Dask scheduler at tcp://127.0.0.1:{port}"
+                           f" (nothing listens at 127.0.0.1:{port}): is it running, and is the address right?\n")
+    assert not (tmp_path / "run").exists()
+    assert elapsed < 20, elapsed  # it waited 30 s for the connection alone

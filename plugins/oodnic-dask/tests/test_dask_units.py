@@ -1,13 +1,20 @@
-"""The Dask executor's pieces that need no cluster: chunk splitting and the worker's setup check."""
+"""The Dask executor's pieces that need no worker: chunk splitting, the worker's setup check, failures, progress."""
 
 from __future__ import annotations
 
-import pytest
+from types import SimpleNamespace
 
-from oodnic_platform import Chunk, CodecSpec, Job, RunSpec
+import pytest
+from distributed import KilledWorker
+
+from oodnic_platform import Chunk, CodecSpec, CoderIdentity, ConfigError, Job, RunSpec, failed_result
+from oodnic_platform.results import FIXED_COLUMNS
 from oodnic_dask.executor import DaskExecutor
+from oodnic_dask.failures import HINT, isolate, killed_message
 from oodnic_dask.placement import split_by_resource
+from oodnic_dask.progress import RowProgress
 from oodnic_dask.remote import SetupFailure, run_task
+from oodnic_dask.tasks import Tasks
 
 
 def test_split_by_resource_separates_gpu_codecs_and_keeps_every_job_once():
@@ -20,7 +27,8 @@ def test_split_by_resource_separates_gpu_codecs_and_keeps_every_job_once():
     assert placed[2][0] == chunks[1]
 
 
-@pytest.mark.parametrize("options", [{"workers": 0}, {"retries": -1}])
+@pytest.mark.parametrize("options", [{"workers": 0}, {"retries": -1}, {"retries": 1.5}, {"connect_timeout": 0},
+                                     {"wait_for_workers": "soon"}])
 def test_bad_options_are_refused(options):
     with pytest.raises(ValueError):
         DaskExecutor(**options)
@@ -41,3 +49,63 @@ def test_a_dataset_the_worker_cannot_open_is_returned(fixture_registry, tmp_path
     outcome = run_task(spec, Chunk("clean", 0, ()), {})
     assert isinstance(outcome, SetupFailure)
     assert "cannot set up the run: DatasetError: no such dataset or folder" in outcome.message
+
+
+def test_isolate_gives_one_chunk_per_image_and_codec_with_every_job_once():
+    jobs = tuple(Job(f"{image}{codec}{q}", image, codec, q) for image in "ab" for codec in (0, 1) for q in (1, 2))
+    pieces = isolate(Chunk("fog", 3, jobs))
+    assert [(c.images, {j.codec for j in c.jobs}) for c in pieces] == [(["a"], {0}), (["a"], {1}), (["b"], {0}),
+                                                                       (["b"], {1})]
+    assert [j for c in pieces for j in c.jobs] == list(jobs) and {(c.corruption, c.severity) for c in pieces} == {
+        ("fog", 3)}
+
+
+def test_a_chunk_that_killed_its_workers_becomes_one_error_row_per_job():
+    coders = [CoderIdentity(name, "1.0", "{}", "{}", "dask-fixture") for name in ("dquant", "gquant")]
+    spec = RunSpec("sample", (), tuple(CodecSpec(c.name, (), c) for c in coders), ("bpp",), seed=5,
+                   dataset_name="sample", image_hashes=(("a.png", "a" * 64), ("b.png", "b" * 64)))
+    chunk = Chunk("dnoise", 2, tuple(Job(f"k{i}", image, i % 2, 4) for i, image in enumerate(["a.png", "b.png"] * 2)))
+    error = KilledWorker("oodnic-chunk-x-3", SimpleNamespace(address="tcp://10.0.0.7:4000"), 3)
+    message = killed_message(spec, chunk, error)
+    assert message == ("worker died 4 times while coding this chunk (2 images x dquant, gquant on dnoise/2; last on "
+                       f"tcp://10.0.0.7:4000): {HINT}")
+    result = failed_result(spec, chunk, message, str(error))
+    assert [row["key"] for row in result.rows] == ["k0", "k1", "k2", "k3"] and not result.groups
+    assert all(row["status"] == "error" and row["error"] == message and "4 different workers" in row["traceback"]
+               for row in result.rows)
+    assert {(row["image"], row["codec"], row["seed"]) for row in result.rows} == {("a.png", "dquant", 5),
+                                                                                    ("b.png", "gquant", 5)}
+    assert set(result.rows[0]) <= set(FIXED_COLUMNS)
+    assert {(row["image"], row["image_sha256"][0]) for row in result.rows} == {("a.png", "a"), ("b.png", "b")}
+
+
+def test_progress_counts_each_row_once_through_reruns_resubmissions_and_pieces():
+    shown = []
+    progress = RowProgress(shown.append)
+    progress.add("a", 4)
+    progress.reported("a", "w1", 3)  # w1 dies after 3 rows; the task runs again on w2
+    progress.reported("a", "w2", 2)
+    progress.reported("elsewhere", "w2", 7)
+    assert shown == [3]
+    progress.add("a1", 2, parent="a")  # a is split in two pieces
+    progress.add("a2", 2, parent="a")
+    progress.reported("a1", "w3", 2)
+    progress.add("a2again", 2, parent="a2")  # a2 was a bystander: submitted again
+    progress.reported("a2", "w3", 1)
+    assert shown == [3]
+    progress.finished("a2again")
+    assert shown == [3, 1] and sum(shown) == 4
+    progress.finished("a1")
+    assert sum(shown) == 4
+
+
+def test_a_run_gives_up_when_no_worker_is_left(fixture_registry):
+    from distributed import Client, LocalCluster
+
+    spec = RunSpec("sample", (), (CodecSpec("dquant"),), ("bpp",))
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as cluster, Client(cluster) as client:
+        tasks = Tasks(client, spec, {}, retries=0, patience=0.5, progress=RowProgress(None))
+        tasks.submit(Chunk("clean", 0, (Job("k", "astronaut.png", 0, 2),)), None)
+        with pytest.raises(ConfigError, match=r"^every Dask worker has left the scheduler .* within 0.5 s; 1 chunks "
+                                              r"not run: the rows committed so far are kept"):
+            next(tasks.results())
