@@ -51,3 +51,15 @@ def codec_colours(codecs: list[str]) -> dict[str, tuple]:
     """A fixed colour per codec, by its position in the sorted list."""
     cmap = plt.get_cmap("tab10" if len(codecs) <= 10 else "tab20")
     return {codec: cmap(i % cmap.N) for i, codec in enumerate(sorted(codecs))}
+
+
+def legend(fig, axes) -> None:
+    """One legend below the figure with every distinct label of ``axes``."""
+    handles, labels = [], []
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(5, len(labels)), fontsize=6)
