@@ -7,7 +7,7 @@ from oodnic_platform import ConfigError
 from .bjontegaard import Delta, bd_psnr, bd_rate
 from .cases import Cell, same_cases_mean
 from .context import Context
-from .curves import QUANTITIES, Curve
+from .curves import QUANTITIES
 from .model import Note, Section, matrix_table, write_csv
 from .rundata import Variant, is_clean
 
@@ -32,12 +32,12 @@ def resolve_anchor(ctx: Context) -> str | None:
     return None
 
 
-def deltas(anchor: Curve | None, curve: Curve | None, kind: str, anchor_name: str, codec: str
-           ) -> tuple[Delta, Delta]:
-    """(BD-rate, BD-PSNR) of ``curve`` against ``anchor`` on ``kind``, with lossless points noted."""
+def deltas(ctx: Context, variant: Variant, anchor_name: str, codec: str, kind: str) -> tuple[Delta, Delta]:
+    """(BD-rate, BD-PSNR) of ``codec`` against the anchor on ``kind`` and ``variant``, lossless points noted."""
+    anchor, curve = ctx.analysis.curve(variant, anchor_name), ctx.analysis.curve(variant, codec)
     for who, c in ((anchor_name, anchor), (codec, curve)):
         if c is None:
-            reason = f"{who} has no successful row on this input"
+            reason = ctx.absence(who, variant)
             return Delta(float("nan"), reason), Delta(float("nan"), reason)
     rate, psnr = bd_rate(*anchor.finite(kind), *curve.finite(kind)), bd_psnr(*anchor.finite(kind), *curve.finite(kind))
     extra = [f"{who}'s lossless point(s) q={', '.join(map(str, c.lossless(kind)))} left out"
@@ -56,8 +56,7 @@ def compute(ctx: Context, anchor: str) -> dict[Key, tuple[Cell, Cell]]:
             for codec in analysis.codecs:
                 if codec == anchor:
                     continue
-                rate, psnr = deltas(analysis.curve(variant, anchor), analysis.curve(variant, codec), kind, anchor,
-                                    codec)
+                rate, psnr = deltas(ctx, variant, anchor, codec, kind)
                 out[(kind, variant, codec)] = (Cell(rate.value, rate.note), Cell(psnr.value, psnr.note))
     return out
 

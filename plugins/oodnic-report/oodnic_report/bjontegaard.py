@@ -53,12 +53,12 @@ def _integral(x: np.ndarray, y: np.ndarray, lo: float, hi: float) -> float:
     return float(PchipInterpolator(x, y).integrate(lo, hi))
 
 
-def _overlap(anchor: np.ndarray, test: np.ndarray, unit: str, fmt: str) -> tuple[float, float, str]:
-    """The common interval of two value sets, and a note when it is empty or narrow."""
+def _overlap(anchor: np.ndarray, test: np.ndarray, show, unit: str) -> tuple[float, float, str]:
+    """The common interval of two value sets (in the integration domain), and a note when it is empty or narrow."""
     lo, hi = max(anchor.min(), test.min()), min(anchor.max(), test.max())
     span = max(anchor.max(), test.max()) - min(anchor.min(), test.min())
-    ranges = (f"anchor {anchor.min():{fmt}}-{anchor.max():{fmt}} {unit}, "
-              f"codec {test.min():{fmt}}-{test.max():{fmt}} {unit}")
+    ranges = (f"anchor {show(anchor.min())}-{show(anchor.max())} {unit}, "
+              f"codec {show(test.min())}-{show(test.max())} {unit}")
     if not hi > lo:
         return lo, hi, f"curves do not overlap ({ranges})"
     if span > 0 and (hi - lo) / span < NARROW_OVERLAP:
@@ -75,7 +75,7 @@ def bd_rate(anchor_rate, anchor_psnr, test_rate, test_psnr) -> Delta:
         if not np.all(np.diff(quality) > 0):
             return Delta(float("nan"), f"the {name}'s PSNR does not rise with rate, so PSNR does not determine a "
                                        "rate (BD-PSNR still applies)")
-    lo, hi, note = _overlap(a_q, t_q, "dB", ".2f")
+    lo, hi, note = _overlap(a_q, t_q, lambda v: f"{v:.2f}", "dB")
     if not hi > lo:
         return Delta(float("nan"), note)
     gap = (_integral(t_q, t_lr, lo, hi) - _integral(a_q, a_lr, lo, hi)) / (hi - lo)
@@ -87,9 +87,8 @@ def bd_psnr(anchor_rate, anchor_psnr, test_rate, test_psnr) -> Delta:
     (a_lr, a_q), (t_lr, t_q) = _points(anchor_rate, anchor_psnr), _points(test_rate, test_psnr)
     if len(a_lr) < 2 or len(t_lr) < 2:
         return Delta(float("nan"), f"needs 2 finite points per curve (anchor {len(a_lr)}, codec {len(t_lr)})")
-    lo, hi, note = _overlap(10.0**a_lr, 10.0**t_lr, "bpp", ".3g")
+    lo, hi, note = _overlap(a_lr, t_lr, lambda v: f"{10.0**v:.3g}", "bpp")
     if not hi > lo:
         return Delta(float("nan"), note)
-    lo, hi = np.log10(lo), np.log10(hi)
     gap = (_integral(t_lr, t_q, lo, hi) - _integral(a_lr, a_q, lo, hi)) / (hi - lo)
     return Delta(float(gap), note)

@@ -13,7 +13,7 @@ from .context import FIGURES, Context, Options
 from .fourier import fourier_section
 from .headline import headline_section
 from .html import render
-from .model import CropGrid, Figure, Section, Skip, Table
+from .model import CropGrid, Figure, Section, Skip, Table, TileGrid
 from .overview import overview_section
 from .plotting import style
 from .rd_figures import rd_section
@@ -32,7 +32,7 @@ class Report:
     path: Path
     figures: list[Figure]
     tables: list[Table]
-    grids: list[CropGrid]
+    grids: list[CropGrid | TileGrid]
     skipped: list[Skip]
     anchor: str | None
 
@@ -62,7 +62,7 @@ def build_report(run_dir: str | Path, out: str | Path | None = None, bpp: float 
         data.close()
     items = [item for s in sections for item in s.items]
     return Report(out / PAGE, [i for i in items if isinstance(i, Figure)], [i for i in items if isinstance(i, Table)],
-                  [i for i in items if isinstance(i, CropGrid)], ctx.skipped, anchor)
+                  [i for i in items if isinstance(i, (CropGrid, TileGrid))], ctx.skipped, anchor)
 
 
 def clear_previous(out: Path) -> None:

@@ -31,6 +31,7 @@ class Context:
     out: Path
     options: Options = field(default_factory=Options)
     skipped: list[Skip] = field(default_factory=list)
+    _failures: dict | None = field(default=None, repr=False)
 
     def figure(self, fig, stem: str, title: str, caption: str) -> Figure:
         """Save ``fig`` as figures/``stem``.png and .svg and describe it for the page."""
@@ -43,6 +44,20 @@ class Context:
     def images_phrase(self, count: int | None = None) -> str:
         count = len(self.analysis.images) if count is None else count
         return f"{count} image{'s' if count != 1 else ''} of {', '.join(self.data.datasets)}"
+
+    def absence(self, codec: str, variant: Variant) -> str:
+        """Why ``codec`` has no curve on ``variant``: no row at all, or how many failed and the first error."""
+        if self._failures is None:
+            self._failures = {}
+            for row in self.data.error_rows:
+                key = (self.analysis.label(row), (row["corruption"], int(row["severity"] or 0)))
+                count, first = self._failures.get(key, (0, row.get("error") or ""))
+                self._failures[key] = (count + 1, first)
+        count, first = self._failures.get((codec, variant), (0, ""))
+        where = self.variant_name(variant)
+        if not count:
+            return f"{codec} has no row on {where}"
+        return f"{codec} has no successful row on {where} ({count} failed: {first})"
 
     def variant_name(self, variant: Variant) -> str:
         return "clean input" if is_clean(variant) else f"{variant[0]} s{variant[1]}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from .model import CropGrid, Figure, Note, Section, Skip, Table
+from .model import CropGrid, Figure, Note, Section, Skip, Table, TileGrid
 
 CSS = """
 *, *::before, *::after { box-sizing: border-box; }
@@ -15,20 +15,24 @@ h1 { font-size: 1.6em; margin-bottom: .2em; overflow-wrap: anywhere; }
 h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }
 h3 { font-size: 1.05em; margin: 1.4em 0 .4em; }
 h4 { font-size: .95em; margin: 1em 0 .3em; }
-p, li, dd, figcaption { overflow-wrap: anywhere; }
+p, li, dd, figcaption { overflow-wrap: break-word; }
 figure { margin: 1em 0 2em; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption, .caption { font-size: .9em; color: #444; max-width: 60em; }
 table { border-collapse: collapse; font-size: .8em; margin: .5em 0; max-width: 100%; }
-th, td { border: 1px solid #ddd; padding: .2em .45em; text-align: right; overflow-wrap: anywhere; }
+th, td { border: 1px solid #ddd; padding: .2em .45em; text-align: left; overflow-wrap: break-word; }
+td.num { text-align: right; }
 th { background: #f4f4f4; }
-td:first-child, th:first-child { text-align: left; }
 ol.notes { font-size: .8em; color: #444; margin-top: .2em; }
 dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .1em 1em; }
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
 ul.skipped li { margin: .2em 0; font-size: .9em; }
 nav ol { columns: 2; }
+table.tiles td { text-align: center; font-size: .85em; white-space: nowrap; vertical-align: top; }
+table.tiles td.empty { vertical-align: middle; color: #666; white-space: normal; }
+img.tile { width: 120px; height: auto; image-rendering: pixelated; display: block; margin: 0 auto; }
+img.bar { width: 200px; height: 12px; vertical-align: middle; }
 .crop-grid > label { margin-right: 1em; font-size: .9em; }
 .crops { display: flex; flex-wrap: wrap; gap: .6em; }
 .crop { margin: 0; max-width: 260px; font-size: .75em; }
@@ -53,9 +57,18 @@ def _figure(item: Figure, number: int) -> str:
     )
 
 
+NUMERIC = re.compile(r"^[-+]?(\d[\d.]*(e[-+]?\d+)?%?( dB)?|n/a|inf|-inf)( \[\d+\])?( / .*)?$")
+
+
+def _cell(value: str) -> str:
+    """A table cell; numbers (and n/a) right-aligned."""
+    numeric = NUMERIC.match(value) is not None
+    return f'<td class="num">{escape(value)}</td>' if numeric else f"<td>{escape(value)}</td>"
+
+
 def _table(item: Table) -> str:
     head = "".join(f"<th>{escape(c)}</th>" for c in item.columns)
-    body = "\n".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>" for row in item.rows)
+    body = "\n".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in item.rows)
     link = f' <a href="{escape(item.csv)}">CSV</a>' if item.csv else ""
     notes = ""
     if item.notes:
@@ -87,6 +100,20 @@ def _crops(item: CropGrid) -> str:
     return "\n".join(parts)
 
 
+def _tiles(item: TileGrid) -> str:
+    head = "<th></th>" + "".join(f"<th>{escape(c)}</th>" for c in item.columns)
+    rows = []
+    for label, tiles in item.rows:
+        cells = "".join(
+            f'<td><img class="tile" src="{escape(t.src)}" alt="{escape(label)}: {escape(c)}"><br>{escape(t.text)}</td>'
+            if t.src else f'<td class="empty">{escape(t.text)}</td>' for c, t in zip(item.columns, tiles))
+        rows.append(f"<tr><th>{escape(label)}</th>{cells}</tr>")
+    legend = (f'<p class="caption">Colour bar of every tile (dark: low end, bright: high end of its printed scale): '
+              f'<img class="bar" src="{escape(item.legend)}" alt="colour bar"></p>') if item.legend else ""
+    return (f"<h3>{escape(item.title)}</h3>\n<p class=\"caption\">{escape(item.caption)}</p>\n{legend}"
+            f'<table class="tiles">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{chr(10).join(rows)}\n</tbody></table>')
+
+
 def render(title: str, facts: list[tuple[str, str]], sections: list[Section], skipped: list[Skip]) -> str:
     """The whole page; figures are numbered in order of appearance."""
     parts, toc, number = [], [], 0
@@ -99,6 +126,8 @@ def render(title: str, facts: list[tuple[str, str]], sections: list[Section], sk
                 parts.append(_figure(item, number))
             elif isinstance(item, Table):
                 parts.append(_table(item))
+            elif isinstance(item, TileGrid):
+                parts.append(_tiles(item))
             elif isinstance(item, CropGrid):
                 parts.append(_crops(item))
             elif isinstance(item, Note):

@@ -60,7 +60,24 @@ class CropGrid:
     rows: tuple[CropRow, ...]
 
 
-Item = Figure | Table | Note | CropGrid
+@dataclass(frozen=True)
+class Tile:
+    src: str | None  # a small image relative to the report folder; None: nothing to show (``text`` says why)
+    text: str
+
+
+@dataclass(frozen=True)
+class TileGrid:
+    """Small images in a table (rows x columns), each with its own scale printed under it."""
+
+    title: str
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[Tile, ...]], ...]
+    legend: str | None = None  # a colour-bar image relative to the report folder
+
+
+Item = Figure | Table | Note | CropGrid | TileGrid
 
 
 @dataclass

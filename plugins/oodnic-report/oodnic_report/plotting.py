@@ -62,4 +62,5 @@ def legend(fig, axes) -> None:
                 handles.append(handle)
                 labels.append(label)
     if handles:
-        fig.legend(handles, labels, loc="outside lower center", ncols=min(5, len(labels)), fontsize=6)
+        columns = max(1, min(5, len(labels), int(fig.get_figwidth() / 1.7)))
+        fig.legend(handles, labels, loc="outside lower center", ncols=columns, fontsize=6)

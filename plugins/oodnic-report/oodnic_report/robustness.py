@@ -28,8 +28,7 @@ def at_matched_rate(ctx: Context) -> tuple[Measures, list[list]]:
         for codec in analysis.codecs:
             curve, clean = analysis.curve(variant, codec), analysis.curve(analysis.clean, codec)
             if curve is None:
-                reason = f"{codec} has no successful row on {ctx.variant_name(variant)}"
-                drop = wrt = missing(reason)
+                drop = wrt = missing(ctx.absence(codec, variant))
                 values = (float("nan"),) * 3
             else:
                 psnr, why = curve.value_at("psnr", t)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .context import Context
-from .model import Note, Section, write_csv
+from .context import FIGURES, Context
+from .model import Note, Section, Tile, TileGrid, write_csv
 from .plotting import figure, legend
 from .rundata import Variant
 from .spectra import MAX_CELL, MetricSpectra, Spectrum, average, collect
+from .tiles import PERCENTILES, colour_bar, tile
 
 KIND_TEXT = {"D": "D = x^ - x on clean input", "G": "G = x^ - x~ (generalisation)", "R": "R = x^ - x (robustness)"}
 SPECTRAL_KEYS = ("D", "G", "R", "D_half", "G_half", "R_half", "D_radial", "G_radial", "R_radial")
@@ -80,45 +81,35 @@ def panel(ctx: Context, spectra: MetricSpectra, codec: str, column: Column) -> S
     return average([spectra.cells[(codec, v, kind)] for v in variants])
 
 
-def heat_grid(ctx: Context, spectra: MetricSpectra, columns: list[Column], stem: str, title: str, caption: str):
-    """Rows codecs, columns inputs; each panel on its own log colour scale (colour bar beside it)."""
-    from matplotlib.colors import LogNorm
-
-    codecs = spectra.codecs()
-    fig, axes = figure(len(codecs), len(columns), width=1.75, height=1.45)
-    reported = set()
-    for i, codec in enumerate(codecs):
-        for j, column in enumerate(columns):
-            ax = axes[i, j]
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.grid(False)
-            ax.set_title(column[0] if i == 0 else "", fontsize=7)
-            if j == 0:
-                ax.set_ylabel(codec, fontsize=7)
+def heat_grid(ctx: Context, spectra: MetricSpectra, columns: list[Column], stem: str, title: str,
+              caption: str) -> TileGrid:
+    """Rows codecs, columns inputs: a tile per spectrum, each on its own log colour scale (printed under it)."""
+    folder = ctx.out / FIGURES / "tiles"
+    rows, reported, zeros = [], set(), []
+    for codec in spectra.codecs():
+        tiles = []
+        for column in columns:
             found = panel(ctx, spectra, codec, column)
             if isinstance(found, str) or found.plane is None:
                 reason = found if isinstance(found, str) else "no 2-D plane"
-                ax.text(0.5, 0.5, "n/a", ha="center", va="center", transform=ax.transAxes, fontsize=7)
+                tiles.append(Tile(None, "n/a (see Skipped)"))
                 if (column[0], reason) not in reported:
                     reported.add((column[0], reason))
                     ctx.skip(f"{title}: column {column[0]}", reason)
-                continue
-            if found.zero:
-                ax.set_facecolor("white")
-                ax.text(0.5, 0.5, "all zero\n(no error)", ha="center", va="center", transform=ax.transAxes, fontsize=7)
-                continue
-            positive = found.plane[found.plane > 0]
-            vmax = float(np.percentile(positive, 99.5))
-            vmin = max(float(np.percentile(positive, 0.5)), vmax * 1e-5)
-            image = ax.imshow(np.where(found.plane > 0, found.plane, np.nan), cmap="inferno", origin="lower",
-                              norm=LogNorm(vmin=vmin, vmax=max(vmax, vmin * 1.0001)), aspect="auto")
-            bar = fig.colorbar(image, ax=ax, fraction=0.08, pad=0.02)
-            bar.ax.tick_params(labelsize=5)
-    return ctx.figure(fig, stem, title, caption + f" DC at the centre, axes -0.5 to 0.5 cycles/pixel; block-averaged "
-                      f"to at most {MAX_CELL} px per side. Each panel has its own log colour scale (0.5th to 99.5th "
-                      "percentile of its values), printed beside it; 'all zero' marks a spectrum with no error; n/a "
-                      "panels are listed under Skipped.")
+            elif found.zero:
+                tiles.append(Tile(None, "all zero: no error"))
+                zeros.append(f"{codec} {column[0]}")
+            else:
+                file, text = tile(found.plane, folder, f"{stem}-{codec}-{column[0]}")
+                tiles.append(Tile(f"{FIGURES}/tiles/{file}", text))
+        rows.append((codec, tuple(tiles)))
+    bar = colour_bar(folder)
+    zero_text = f" All zero (no error at all): {', '.join(zeros)}." if zeros else ""
+    return TileGrid(title, caption + f" DC at the centre, -0.5 to 0.5 cycles/pixel on both axes; block-averaged to at "
+                    f"most {MAX_CELL} px per side. Each tile has its own log colour scale, from the "
+                    f"{PERCENTILES[0]}th to the {PERCENTILES[1]}th percentile of its values, printed under it "
+                    f"(colour bar: dark = low end, bright = high end).{zero_text} n/a tiles are listed under Skipped.",
+                    tuple(c[0] for c in columns), tuple(rows), f"{FIGURES}/tiles/{bar}")
 
 
 def radial_figure(ctx: Context, spectra: MetricSpectra, facts: str):
@@ -141,7 +132,7 @@ def radial_figure(ctx: Context, spectra: MetricSpectra, facts: str):
                     if isinstance(found, str) or found.radial is None or not np.any(found.radial[1] > 0):
                         continue
                     ax.plot(*found.radial, linestyle=style, linewidth=0.9, label=f"{kind}, severity {severity}",
-                            color=colours(k / max(1, len(severities) - 1)))
+                            color=colours(0.85 * k / max(1, len(severities) - 1)))
             ax.set_yscale("log")
             ax.set_xlim(0, 0.5)
             ax.set_title(f"{codec}: {group}", fontsize=7)
