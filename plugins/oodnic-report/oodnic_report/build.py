@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -25,6 +27,7 @@ from .spectra_section import spectra_section
 from .speed import speed_section
 
 PAGE = "report.html"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -52,8 +55,14 @@ def build_report(run_dir: str | Path, out: str | Path | None = None, bpp: float 
         builders: tuple[Callable[[Context], Section], ...] = (
             overview_section, headline_section, lambda c: bd_section(c, anchor), robustness_section, rd_section,
             spectra_section, fourier_section, samples_section, speed_section)
+        sections = []
         with style():
-            sections = [s for s in (builder(ctx) for builder in builders) if s.items]
+            for builder in builders:
+                start = time.perf_counter()
+                section = builder(ctx)
+                log.info("%s: %.1f s", section.title, time.perf_counter() - start)
+                if section.items:
+                    sections.append(section)
         for name in data.run.missing_arrays():
             ctx.skip(f"array {name}", "listed by the run but the file is missing")
         (out / PAGE).write_text(render(f"oodnic report: {run_dir.resolve().name}", facts(ctx, anchor), sections,

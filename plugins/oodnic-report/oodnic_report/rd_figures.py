@@ -7,7 +7,7 @@ import numpy as np
 from .context import Context
 from .curves import QUANTITIES, Curve
 from .model import Section
-from .plotting import codec_colours, figure, legend
+from .plotting import codec_colours, figure, grid, legend
 from .robustness import input_quality
 from .rundata import Variant
 
@@ -51,7 +51,8 @@ def by_input(ctx: Context, section: Section) -> None:
     competing = {v: {c: k for c, k in analysis.curves[v].items() if c not in analysis.baselines} for v in variants}
     for quantity in ("psnr", "ms_ssim"):
         cols = min(4, len(variants))
-        fig, axes = figure(-(-len(variants) // cols), cols)
+        fig, axes = grid(-(-len(variants) // cols), cols, width=2.9, height=2.3,
+                         legend_rows=-(-(len(analysis.codecs) + 1) // 5))
         drawn = False
         for ax, variant in zip(axes.flat, variants):
             drawn |= draw(ax, competing[variant], quantity, colours)
@@ -102,7 +103,9 @@ def wrt_clean(ctx: Context, group: str, section: Section) -> None:
     severities = analysis.severities()
     colours = codec_colours(analysis.all_codecs)
     clean = {c: k for c, k in analysis.curves.get(analysis.clean, {}).items() if c not in analysis.baselines}
-    fig, axes = figure(len(corruptions), len(severities), width=2.6, height=2.2, sharey="row")
+    labels = 2 * len(analysis.codecs) + 1
+    fig, axes = grid(len(corruptions), len(severities), width=2.4, height=2.0, sharey="row",
+                     legend_rows=-(-labels // max(1, min(5, int((2.4 * len(severities) + 0.8) / 1.7)))))
     for i, corruption in enumerate(corruptions):
         for j, severity in enumerate(severities):
             ax = axes[i, j]

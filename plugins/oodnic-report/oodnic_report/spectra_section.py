@@ -6,7 +6,7 @@ import numpy as np
 
 from .context import FIGURES, Context
 from .model import Note, Section, Tile, TileGrid, write_csv
-from .plotting import figure, legend
+from .plotting import grid, legend
 from .rundata import Variant
 from .spectra import MAX_CELL, MetricSpectra, Spectrum, average, collect
 from .tiles import PERCENTILES, colour_bar, tile
@@ -119,7 +119,7 @@ def radial_figure(ctx: Context, spectra: MetricSpectra, facts: str):
     analysis = ctx.analysis
     codecs, groups, severities = spectra.codecs(), analysis.groups() or ["clean"], analysis.severities()
     colours = colormaps["viridis"]
-    fig, axes = figure(len(codecs), len(groups), width=2.9, height=2.1)
+    fig, axes = grid(len(codecs), len(groups), width=2.9, height=2.1, legend_rows=-(-(1 + 2 * len(severities)) // 5))
     for i, codec in enumerate(codecs):
         clean = spectra.cells.get((codec, analysis.clean, "D")) if analysis.clean else None
         for j, group in enumerate(groups):
