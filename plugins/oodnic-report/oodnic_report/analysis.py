@@ -75,6 +75,12 @@ class Analysis:
     def group_variants(self, group: str, severity: int | None = None) -> list[Variant]:
         return [v for v in self.corrupted() if self.frequency.get(v[0]) == group and severity in (None, v[1])]
 
+    def scopes(self) -> list[tuple[str, list[Variant]]]:
+        """Inputs averaged together: each corruption over its severities, then each frequency group."""
+        out = [(f"{c} (s{', '.join(map(str, self.severities(c)))})", [(c, s) for s in self.severities(c)])
+               for c in self.corruptions]
+        return out + [(f"{g}-frequency group", self.group_variants(g)) for g in self.groups()]
+
     def matched_quality(self, codec: str) -> Any:
         """The codec's quality whose mean clean-input bpp (any input without a clean one) is nearest the matched rate."""
         variant = self.clean or next(iter(self.curves), None)

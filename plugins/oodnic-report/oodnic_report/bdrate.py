@@ -5,7 +5,7 @@ from __future__ import annotations
 from oodnic_platform import ConfigError
 
 from .bjontegaard import Delta, bd_psnr, bd_rate
-from .cases import Cell, same_cases_mean
+from .cases import Cell, joined_note
 from .context import Context
 from .curves import QUANTITIES
 from .model import Note, Section, matrix_table, write_csv
@@ -75,9 +75,8 @@ def bd_section(ctx: Context, anchor: str | None) -> Section:
     cells = compute(ctx, anchor)
     rows = []
     for (kind, variant, codec), (rate, psnr) in cells.items():
-        note = "; ".join(dict.fromkeys(n for n in (rate.note, psnr.note) if n))
         rows.append([codec, anchor, "clean" if is_clean(variant) else "corrupted", variant[0], variant[1], kind,
-                     rate.value, psnr.value, note])
+                     rate.value, psnr.value, joined_note(rate, psnr)])
     name = write_csv(ctx.out, "bd_rate.csv", BD_COLUMNS, rows)
     baselines = f" Lossless baselines ({', '.join(analysis.baselines)}) have no curve and are left out." \
         if analysis.baselines else ""
@@ -112,24 +111,15 @@ def mean_rows(ctx: Context, anchor: str, codecs: list[str], cells: dict[Key, tup
 
     Returns the CSV rows and, per PSNR kind, the table rows (title, per codec (BD-rate, BD-PSNR) cells).
     """
-    analysis = ctx.analysis
-    scopes = [(f"{c} (s{', '.join(map(str, analysis.severities(c)))})", [(c, s) for s in analysis.severities(c)])
-              for c in analysis.corruptions]
-    scopes += [(f"{g}-frequency group", analysis.group_variants(g)) for g in analysis.groups()]
     csv_rows: list[list] = []
     tables: dict[str, list] = {kind: [] for kind in KINDS}
     for kind in KINDS:
-        for title, variants in scopes:
-            means = []
-            for index, what in enumerate(("BD-rate", "BD-PSNR")):
-                mean, why = same_cases_mean({(c, v): cells[(kind, v, c)][index] for c in codecs for v in variants},
-                                            codecs, variants, ctx.variant_name)
-                if why:
-                    ctx.skip(f"{what} against {anchor} on {QUANTITIES[kind]}, {title}", why)
-                means.append(mean)
-            rate, psnr = means
+        for title, variants in ctx.analysis.scopes():
+            pairs = {(c, v): cells[(kind, v, c)] for c in codecs for v in variants}
+            rate, psnr = ctx.mean_pair(pairs, codecs, variants, ("BD-rate", "BD-PSNR"),
+                                       f"against {anchor} on {QUANTITIES[kind]}, {title}")
             for codec in codecs:
-                note = "; ".join(dict.fromkeys(n for n in (rate[codec].note, psnr[codec].note) if n))
-                csv_rows.append([codec, anchor, kind, title, len(variants), rate[codec].value, psnr[codec].value, note])
+                csv_rows.append([codec, anchor, kind, title, len(variants), rate[codec].value, psnr[codec].value,
+                                 joined_note(rate[codec], psnr[codec])])
             tables[kind].append((title, [(rate[c], psnr[c]) for c in codecs]))
     return csv_rows, tables

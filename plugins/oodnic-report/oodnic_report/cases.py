@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Hashable, Iterable, Sequence
+from typing import Hashable, Sequence
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,6 @@ def same_cases_mean(cells: dict[tuple[str, Hashable], Cell], codecs: Sequence[st
     return means, ""
 
 
-def notes_of(cells: Iterable[Cell]) -> list[str]:
-    """Distinct notes, in order of first appearance."""
-    return list(dict.fromkeys(cell.note for cell in cells if cell.note))
+def joined_note(*cells: Cell) -> str:
+    """The cells' distinct notes, in order, joined by ``; ``."""
+    return "; ".join(dict.fromkeys(cell.note for cell in cells if cell.note))

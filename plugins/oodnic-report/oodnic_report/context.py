@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import Analysis
+from .cases import Cell, same_cases_mean
 from .model import Figure, Skip
 from .plotting import save
 from .rundata import RunData, Variant, is_clean
@@ -44,6 +45,18 @@ class Context:
     def images_phrase(self, count: int | None = None) -> str:
         count = len(self.analysis.images) if count is None else count
         return f"{count} image{'s' if count != 1 else ''} of {', '.join(self.data.datasets)}"
+
+    def mean_pair(self, pairs: dict[tuple[str, Variant], tuple[Cell, Cell]], codecs: list[str],
+                  variants: list[Variant], labels: tuple[str, str], where: str) -> tuple[dict[str, Cell], ...]:
+        """Same-case means over ``variants`` of both measures of ``pairs``; each gap is listed under Skipped."""
+        out = []
+        for index, label in enumerate(labels):
+            mean, why = same_cases_mean({key: pair[index] for key, pair in pairs.items()}, codecs, variants,
+                                        self.variant_name)
+            if why:
+                self.skip(f"{label} {where}", why)
+            out.append(mean)
+        return tuple(out)
 
     def absence(self, codec: str, variant: Variant) -> str:
         """Why ``codec`` has no curve on ``variant``: no row at all, or how many failed and the first error."""

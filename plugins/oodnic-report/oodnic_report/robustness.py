@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .cases import Cell, missing, same_cases_mean
+from .cases import Cell, joined_note, missing, same_cases_mean
 from .context import Context
 from .model import Note, Section, matrix_table, write_csv
 from .plotting import figure
@@ -39,9 +39,8 @@ def at_matched_rate(ctx: Context) -> tuple[Measures, list[list]]:
                 wrt = Cell(wrt_value, why_wrt)
                 values = (psnr_clean, psnr, drop.value)
             measures[(codec, variant)] = (drop, wrt)
-            note = "; ".join(dict.fromkeys(n for n in (drop.note, wrt.note) if n))
             rows.append([codec, variant[0], variant[1], analysis.frequency.get(variant[0], ""), t, *values,
-                         wrt.value, base.value, len(analysis.images), note])
+                         wrt.value, base.value, len(analysis.images), joined_note(drop, wrt)])
     return measures, rows
 
 
@@ -100,24 +99,17 @@ def robustness_section(ctx: Context) -> Section:
 
 
 def averages(ctx: Context, measures: Measures) -> tuple[list[list], list]:
+    """Same-case means of both measures over each corruption's severities and each frequency group."""
     analysis = ctx.analysis
     codecs = analysis.codecs
-    scopes = [(f"{c} (s{', '.join(map(str, analysis.severities(c)))})", [(c, s) for s in analysis.severities(c)])
-              for c in analysis.corruptions]
-    scopes += [(f"{g}-frequency group", analysis.group_variants(g)) for g in analysis.groups()]
     csv_rows, table = [], []
-    for title, variants in scopes:
-        parts = []
-        for index, what in enumerate(("PSNR drop", "PSNR vs clean")):
-            mean, why = same_cases_mean({(c, v): measures[(c, v)][index] for c in codecs for v in variants},
-                                        codecs, variants, ctx.variant_name)
-            if why:
-                ctx.skip(f"{what} at {analysis.bpp:.3g} bpp, {title}", why)
-            parts.append(mean)
-        drop, wrt = parts
+    for title, variants in analysis.scopes():
+        pairs = {(c, v): measures[(c, v)] for c in codecs for v in variants}
+        drop, wrt = ctx.mean_pair(pairs, codecs, variants, ("PSNR drop", "PSNR vs clean"),
+                                  f"at {analysis.bpp:.3g} bpp, {title}")
         for codec in codecs:
-            note = "; ".join(dict.fromkeys(n for n in (drop[codec].note, wrt[codec].note) if n))
-            csv_rows.append([codec, title, len(variants), analysis.bpp, drop[codec].value, wrt[codec].value, note])
+            csv_rows.append([codec, title, len(variants), analysis.bpp, drop[codec].value, wrt[codec].value,
+                             joined_note(drop[codec], wrt[codec])])
         table.append((title, [(drop[c], wrt[c]) for c in codecs]))
     return csv_rows, table
 
