@@ -84,9 +84,9 @@ def decide(group: str, label: str, values: dict[str, float], samples: dict[str, 
     low, high, _ = bootstrap.interval(samples[best] - samples[second])
     lead = values[best] - values[second]
     if np.isfinite(low) and low > 0:
-        return (f"{what}: {best} best, {lead:.2f} dB ahead of {second} (95% CI {low:.2f} to {high:.2f} dB)", best)
-    return (f"{what}: no clear winner, {best} leads {second} by {lead:.2f} dB but the 95% CI of the lead is "
-            f"{low:.2f} to {high:.2f} dB", None)
+        return (f"{what}: {best} best, {lead:.3g} dB ahead of {second} (95% CI {low:.3g} to {high:.3g} dB)", best)
+    return (f"{what}: no clear winner, {best} leads {second} by {lead:.3g} dB but the 95% CI of the lead is "
+            f"{low:.3g} to {high:.3g} dB", None)
 
 
 def dot_plot(ctx: Context, results: dict):
@@ -119,5 +119,5 @@ def dot_plot(ctx: Context, results: dict):
         fig, "headline-by-group", "Generalisation vs robustness per input group",
         f"Mean over the inputs of each group at {ctx.analysis.bpp:.4g} bpp, with 95% bootstrap intervals over "
         f"{ctx.images_phrase()} (whiskers; {ctx.options.resamples} resamples, seed {ctx.options.seed}): left, PSNR "
-        "against the codec's own input; right, PSNR against the clean image. A group appears only where every codec "
-        "has a value on every input of the group.")
+        "against the codec's own input; right, PSNR against the clean image (on clean input both are the same, shown "
+        "left only). A group appears only where every codec has a value on every input of the group.")

@@ -75,7 +75,7 @@ def provenance(ctx: Context):
     ]
     for key in ENVIRONMENT:
         rows.append([key, str(env[key]) if key in env else "not recorded by the run"])
-    rows += [[f"plugin {label}", ", ".join(sorted(codecs))] for label, codecs in plugins(ctx).items()]
+    rows += [[f"codecs of plugin {label}", ", ".join(sorted(codecs))] for label, codecs in plugins(ctx).items()]
     rows.append(["report made with", f"oodnic-report {_version('oodnic-report')}, oodnic-platform "
                                       f"{oodnic_platform.__version__}"])
     return write_table(ctx.out, "provenance.csv", "Provenance",

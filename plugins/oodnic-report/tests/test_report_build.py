@@ -85,7 +85,7 @@ def test_tables_measure_robustness_per_severity_and_on_average(run_dir):
     assert all(float(r["encode_mp_per_s"]) > 0 and float(r["decode_ms_median"]) > 0 for r in speed.values())
     facts = {r["fact"]: r["value"] for r in read_csv(out / "provenance.csv")}
     assert facts["seed"] == "0" and facts["device (as asked)"] == "cpu" and facts["images"] == "3"
-    assert facts["plugin report_fixture_plugin"] == "fixture_jpeg, fixture_webp"
+    assert facts["codecs of plugin report_fixture_plugin"] == "fixture_jpeg, fixture_webp"
     assert facts["python"] == "not recorded by the run"
     images = read_csv(out / "images.csv")
     assert [r["image"] for r in images] == ["astronaut.png", "chelsea.png", "coffee.png"]

@@ -113,3 +113,16 @@ def test_radial_profiles_stop_at_nyquist_and_drop_dc():
     frequency = np.arange(7) * step  # bins of an 8 x 8 plane reach 0.707
     kept_f, kept = radial_inside_nyquist(np.arange(7.0), frequency, step)
     assert list(kept_f) == [0.125, 0.25, 0.375] and list(kept) == [1.0, 2.0, 3.0]  # 0.5 + step/2 > 0.5
+
+
+def test_a_winner_is_named_only_when_its_lead_is_outside_the_interval():
+    from oodnic_report.headline import decide
+
+    rng = np.random.default_rng(0)
+    noise = rng.normal(0, 0.5, 1000)
+    close = {"a": 30.03 + noise, "b": 30.0 + noise + rng.normal(0, 0.2, 1000)}  # paired, lead 0.03 dB
+    text, winner = decide("high", "generalisation: x", {"a": 30.03, "b": 30.0}, close)
+    assert winner is None and text.startswith("high, generalisation: no clear winner, a leads b by 0.03 dB")
+    apart = {"a": 31.0 + noise, "b": 30.0 + noise + rng.normal(0, 0.2, 1000)}
+    text, winner = decide("high", "generalisation: x", {"a": 31.0, "b": 30.0}, apart)
+    assert winner == "a" and "a best, 1 dB ahead of b" in text
