@@ -42,7 +42,9 @@ def same_cases_mean(cells: dict[tuple[str, Hashable], Cell], codecs: Sequence[st
     if gaps:
         shown = "; ".join(f"{codec} at {describe(case)}: {note or 'no value'}" for codec, case, note in gaps[:3])
         more = f"; and {len(gaps) - 3} more" if len(gaps) > 3 else ""
-        reason = f"not averaged over {', '.join(describe(c) for c in cases)}: {shown}{more}"
+        over = (", ".join(describe(c) for c in cases) if len(cases) <= 6 else
+                f"{len(cases)} inputs ({describe(cases[0])} to {describe(cases[-1])})")
+        reason = f"not averaged over {over}: {shown}{more}"
         return {codec: missing(reason) for codec in codecs}, reason
     means = {codec: Cell(sum(cells[(codec, case)].value for case in cases) / len(cases)) for codec in codecs}
     return means, ""
