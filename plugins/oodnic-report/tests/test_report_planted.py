@@ -108,3 +108,19 @@ def test_headline_intervals_contain_the_estimate_and_winners_need_a_clear_lead(r
     assert value(clean["planted_sharp"]["ci_low"]) == pytest.approx(value(clean["planted_sharp"]["value"]))
     assert [c for c, r in clean.items() if r["winner"] == "True"] == ["planted_sharp"]
     assert {r["group"] for r in rows} == {"clean", "high"}  # low: planted_fussy misses severity 5
+
+
+def test_a_clean_only_run_reports_what_it_can_and_says_what_it_cannot(tmp_path):
+    from report_testing import run_grid, write_planted_images
+
+    images = write_planted_images(tmp_path / "images")
+    run_grid("planted_plugin", dataset=str(images), run_dir=str(tmp_path / "clean"), corruptions=[],
+             codecs=[["planted_anchor", None], ["planted_double", None]], metrics=["psnr", "psnr_wrt_clean"])
+    report = make_report(tmp_path / "clean", anchor=ANCHOR)
+    reasons = {s.item: s.reason for s in report.skipped}
+    assert reasons["Robustness tables"] == "the run has no corrupted input"
+    assert reasons["RD curves per frequency group"] == "the run has no corrupted input"
+    rows = read_csv(report.path.parent / "bd_rate.csv")
+    assert [(r["codec"], r["corruption"], r["metric"]) for r in rows] == [
+        ("planted_double", "clean", "psnr"), ("planted_double", "clean", "psnr_wrt_clean")]
+    assert value(rows[0]["bd_rate"]) == pytest.approx(100.0)
