@@ -1,8 +1,8 @@
-"""oodnic-report: ``oodnic report RUN_DIR`` turns a run's results store into an offline HTML page.
+"""oodnic-report: ``oodnic report RUN_DIR`` turns a run folder into an offline HTML page and CSV tables.
 
-The report reads only the run directory: ``results.sqlite`` (tables ``results``,
-``arrays`` and ``runs``), the ``.npz`` files the ``arrays`` table points to, Fourier
-heat map outputs and sample crops found there.
+The report reads the run only through the public results API
+(:mod:`oodnic_platform.results`): rows, array groups with their metadata, and
+sample crops.
 """
 
 from __future__ import annotations

@@ -1,30 +1,33 @@
-"""Assemble the report: read the store, analyse, draw every section the data allows, write the page."""
+"""Assemble the report: read the run, analyse, draw every section the data allows, write the page."""
 
 from __future__ import annotations
 
+import logging
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from .analysis import analyse
-from .context import FIGURES, Context
+from .bdrate import bd_section, resolve_anchor
+from .context import FIGURES, Context, Options
 from .fourier import fourier_section
+from .headline import headline_section
 from .html import render
-from .model import Figure, ImageGrid, Section, Skip, Table
+from .model import CropGrid, Figure, Section, Skip, Table, TileGrid
 from .overview import overview_section
 from .plotting import style
 from .rd_figures import rd_section
 from .robustness import robustness_section
-from .rundata import ReportError, load_run
+from .rundata import load_run
 from .samples import FOLDER as SAMPLES
 from .samples import samples_section
-from .spectra import spectra_section
+from .spectra_section import spectra_section
+from .speed import speed_section
 
 PAGE = "report.html"
-BUILDERS: tuple[Callable[[Context], Section], ...] = (
-    overview_section, rd_section, robustness_section, spectra_section, fourier_section, samples_section,
-)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -32,30 +35,43 @@ class Report:
     path: Path
     figures: list[Figure]
     tables: list[Table]
-    grids: list[ImageGrid]
+    grids: list[CropGrid | TileGrid]
     skipped: list[Skip]
+    anchor: str | None
 
 
-def build_report(run_dir: str | Path, out: str | Path | None = None, bpp: float | None = None) -> Report:
+def build_report(run_dir: str | Path, out: str | Path | None = None, bpp: float | None = None,
+                 options: Options | None = None) -> Report:
     """Write ``report.html``, its figures (PNG + SVG) and CSV tables into ``out`` (default RUN_DIR/report)."""
     run_dir = Path(run_dir)
     data = load_run(run_dir)
-    if not data.rows:
-        raise ReportError(f"{run_dir}: all {len(data.error_rows)} result rows failed; nothing to plot")
-    out = Path(out) if out is not None else run_dir / "report"
-    clear_previous(out)
-    ctx = Context(data, analyse(data.rows, bpp), out)
-    sections = []
-    with style():
-        for builder in BUILDERS:
-            sections.append(builder(ctx))
-    for name in data.missing_arrays:
-        ctx.skip(f"array {name}", "listed in the arrays table but the file is missing")
-    sections = [s for s in sections if s.items]
-    (out / PAGE).write_text(render(f"oodnic report: {run_dir.resolve().name}", facts(ctx), sections, ctx.skipped))
+    try:
+        out = Path(out) if out is not None else run_dir / "report"
+        ctx = Context(data, analyse(data.rows, data.images, bpp), out, options or Options())
+        anchor = resolve_anchor(ctx)  # a wrong --anchor is reported before anything is written
+        clear_previous(out)
+        for item, reason in ctx.analysis.notes:
+            ctx.skip(item, reason)
+        builders: tuple[Callable[[Context], Section], ...] = (
+            overview_section, headline_section, lambda c: bd_section(c, anchor), robustness_section, rd_section,
+            spectra_section, fourier_section, samples_section, speed_section)
+        sections = []
+        with style():
+            for builder in builders:
+                start = time.perf_counter()
+                section = builder(ctx)
+                log.info("%s: %.1f s", section.title, time.perf_counter() - start)
+                if section.items:
+                    sections.append(section)
+        for name in data.run.missing_arrays():
+            ctx.skip(f"array {name}", "listed by the run but the file is missing")
+        (out / PAGE).write_text(render(f"oodnic report: {run_dir.resolve().name}", facts(ctx, anchor), sections,
+                                       ctx.skipped))
+    finally:
+        data.close()
     items = [item for s in sections for item in s.items]
     return Report(out / PAGE, [i for i in items if isinstance(i, Figure)], [i for i in items if isinstance(i, Table)],
-                  [i for i in items if isinstance(i, ImageGrid)], ctx.skipped)
+                  [i for i in items if isinstance(i, (CropGrid, TileGrid))], ctx.skipped, anchor)
 
 
 def clear_previous(out: Path) -> None:
@@ -69,15 +85,19 @@ def clear_previous(out: Path) -> None:
         csv.unlink()
 
 
-def facts(ctx: Context) -> list[tuple[str, str]]:
+def facts(ctx: Context, anchor: str | None) -> list[tuple[str, str]]:
     data, analysis = ctx.data, ctx.analysis
-    severities = ", ".join(map(str, analysis.severities)) or "none"
+    severities = ", ".join(map(str, analysis.severities())) or "none"
+    baselines = f"; lossless baselines: {', '.join(analysis.baselines)}" if analysis.baselines else ""
     return [
-        ("Dataset", f"{', '.join(data.datasets)}: {len(data.images)} images"),
-        ("Codecs", ", ".join(analysis.codecs)),
+        ("Dataset", f"{', '.join(data.datasets)}: {len(analysis.images)} images"),
+        ("Codecs", ", ".join(analysis.codecs) + baselines),
         ("Corruptions", f"{len(analysis.corruptions)} ({', '.join(analysis.corruptions) or 'clean input only'}); "
                         f"severities {severities}"),
         ("Result rows", f"{len(data.rows)} ok, {len(data.error_rows)} failed"),
         ("Matched rate", f"{analysis.bpp:.4g} bpp ({analysis.bpp_source})"),
-        ("Sources", "results.sqlite (results, arrays, runs), arrays/*.npz, samples/, fourier_heatmap_*.npz"),
+        ("BD anchor", anchor or "none (see Skipped)"),
+        ("Uncertainty", f"95% bootstrap intervals over images, {ctx.options.resamples} resamples, seed "
+                        f"{ctx.options.seed}"),
+        ("Source", "the run folder, read through oodnic_platform.results"),
     ]

@@ -11,20 +11,18 @@ import click
 @click.option("--bpp", type=click.FloatRange(min=0, min_open=True),
               help="Rate at which codecs are compared (default: inside the most RD curves, nearest the median "
                    "bpp of the clean-input RD points).")
-def report(run_dir: str, out: str | None, bpp: float | None) -> None:
-    """Write RUN_DIR's report: report.html with RD curves, robustness tables, spectra and sample crops."""
+@click.option("--anchor", help="Codec every BD-rate is computed against (default: jpeg, when run).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the bootstrap resamples over images.")
+@click.option("--resamples", type=click.IntRange(min=100), default=1000, show_default=True,
+              help="Bootstrap resamples for the confidence intervals.")
+def report(run_dir: str, out: str | None, bpp: float | None, anchor: str | None, seed: int, resamples: int) -> None:
+    """Write RUN_DIR's report: report.html with RD curves, BD-rates, robustness tables, spectra and sample crops."""
     from .build import build_report
-    from .rundata import ReportError
+    from .context import Options
 
-    try:
-        result = build_report(run_dir, out, bpp)
-    except ReportError as exc:
-        raise click.ClickException(str(exc)) from None
+    result = build_report(run_dir, out, bpp, Options(anchor=anchor, resamples=resamples, seed=seed))
     click.echo(f"wrote {result.path} ({len(result.figures)} figures, {len(result.tables)} tables, "
-               f"{len(result.grids)} sample grids)")
-    for figure in result.figures:
-        click.echo(f"  figure: {figure.title} ({figure.png})")
-    for grid in result.grids:
-        click.echo(f"  samples: {grid.title}")
+               f"{len(result.grids)} sample grids; BD anchor {result.anchor or 'none'})")
     for skip in result.skipped:
         click.echo(f"  skipped: {skip.item}: {skip.reason}")

@@ -1,4 +1,4 @@
-"""What a report is made of: sections of figures, tables and notes, plus the items skipped and why."""
+"""What a report is made of: sections of figures, tables, notes and sample crops, plus what was skipped and why."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
+
+from .cases import Cell
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,9 @@ class Table:
     caption: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
-    csv: str  # path relative to the report folder
+    csv: str | None  # path relative to the report folder
+    #: footnotes [1], [2], ... referenced from cells
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -33,22 +37,47 @@ class Note:
 
 
 @dataclass(frozen=True)
-class ImageCell:
-    src: str | None  # path relative to the report folder; None for an empty cell
+class Crop:
+    """One codec's reconstruction over its input (and the clean image): the page flips between them."""
+
+    label: str
+    text: str
+    reconstruction: str | None  # paths relative to the report folder
+    given: str | None
+    clean: str | None
+
+
+@dataclass(frozen=True)
+class CropRow:
+    title: str
+    crops: tuple[Crop, ...]
+
+
+@dataclass(frozen=True)
+class CropGrid:
+    title: str
+    caption: str
+    rows: tuple[CropRow, ...]
+
+
+@dataclass(frozen=True)
+class Tile:
+    src: str | None  # a small image relative to the report folder; None: nothing to show (``text`` says why)
     text: str
 
 
 @dataclass(frozen=True)
-class ImageGrid:
-    """Images shown pixel for pixel in a table: one row header and one cell per column."""
+class TileGrid:
+    """Small images in a table (rows x columns), each with its own scale printed under it."""
 
     title: str
     caption: str
     columns: tuple[str, ...]
-    rows: tuple[tuple[str, tuple[ImageCell, ...]], ...]
+    rows: tuple[tuple[str, tuple[Tile, ...]], ...]
+    legend: str | None = None  # a colour-bar image relative to the report folder
 
 
-Item = Figure | Table | Note | ImageGrid
+Item = Figure | Table | Note | CropGrid | TileGrid
 
 
 @dataclass
@@ -64,29 +93,61 @@ class Skip:
 
 
 def fmt(value: Any, digits: int = 2) -> str:
-    """Numbers with ``digits`` decimals, NaN and None as ``n/a``, everything else as text."""
+    """Numbers with ``digits`` decimals, NaN and None as ``n/a``, infinity as ``inf``, the rest as text."""
     if value is None:
         return "n/a"
     if isinstance(value, bool):
         return "yes" if value else ""
     if isinstance(value, float):
-        return "n/a" if not math.isfinite(value) else f"{value:.{digits}f}"
+        if math.isnan(value):
+            return "n/a"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return f"{value:.{digits}f}"
     return str(value)
 
 
-def write_table(folder: Path, name: str, title: str, caption: str, columns: Sequence[str],
-                rows: Sequence[Sequence[Any]], digits: int = 2) -> Table:
-    """Write ``name`` (a .csv, full precision) into ``folder`` and return the table shown on the page."""
+def csv_value(value: Any) -> Any:
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(value)
+    return value
+
+
+def write_csv(folder: Path, name: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Write ``name`` (full precision, empty for NaN) into ``folder``; returns the name."""
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / name, "w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([[_csv_value(v) for v in row] for row in rows])
-    shown = tuple(tuple(fmt(v, digits) for v in row) for row in rows)
-    return Table(title, caption, tuple(columns), shown, name)
+        writer.writerows([[csv_value(v) for v in row] for row in rows])
+    return name
 
 
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, float):
-        return "" if not math.isfinite(value) else repr(value)
-    return value
+def write_table(folder: Path, name: str, title: str, caption: str, columns: Sequence[str],
+                rows: Sequence[Sequence[Any]], digits: int = 2) -> Table:
+    """A table shown as it is written to ``name``."""
+    write_csv(folder, name, columns, rows)
+    return Table(title, caption, tuple(columns), tuple(tuple(fmt(v, digits) for v in row) for row in rows), name)
+
+
+def matrix_table(title: str, caption: str, columns: Sequence[str],
+                 rows: Sequence[tuple[str, Sequence[Cell | Sequence[Cell]]]], csv: str | None,
+                 formats: Sequence[Callable[[float], str]] = (fmt,)) -> Table:
+    """Row label + one entry per column, an entry being a cell or several (shown ``a / b``, ``formats[i]`` each).
+
+    A cell with a note gets a footnote mark ``[k]``; the notes are listed under the table.
+    """
+    notes: dict[str, int] = {}
+    shown = []
+    for label, entries in rows:
+        out = [label]
+        for entry in entries:
+            parts = []
+            for index, cell in enumerate([entry] if isinstance(entry, Cell) else entry):
+                text = formats[min(index, len(formats) - 1)](cell.value) if cell.ok else "n/a"
+                if cell.note:
+                    text += f" [{notes.setdefault(cell.note, len(notes) + 1)}]"
+                parts.append(text)
+            out.append(" / ".join(parts))
+        shown.append(tuple(out))
+    return Table(title, caption, tuple(columns), tuple(shown), csv, tuple(notes))

@@ -1,112 +1,178 @@
-"""RD curves: per codec on clean input and each corruption (small multiples), and per frequency group."""
+"""RD curves: per input at the reference severity, PSNR vs clean per corruption and severity, and per group."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 
-from .analysis import GROUPS
 from .context import Context
-from .curves import QUANTITIES, Curve, build_curves
+from .curves import QUANTITIES, Curve
 from .model import Section
-from .plotting import codec_colours, figure
-from .rundata import CLEAN
+from .plotting import codec_colours, figure, grid, legend
+from .robustness import input_quality
+from .rundata import Variant
 
 BPP_LABEL = "rate (bpp, bits per pixel)"
-METRIC_NAMES = {"psnr": "PSNR", "ms_ssim": "MS-SSIM"}
+NAMES = {"psnr": "PSNR", "ms_ssim": "MS-SSIM", "psnr_wrt_clean": "PSNR vs clean"}
 
 
-def variant_title(corruption: str, severity: int, frequency: str) -> str:
-    return "clean input" if corruption == "clean" else f"{corruption} ({frequency}), severity {severity}"
-
-
-def draw_curves(ax, curves: dict[str, Curve], quantity: str, colours: dict, bpp: float | None = None) -> bool:
-    """Plot each codec's curve; False when no curve has a finite point."""
+def draw(ax, curves: dict[str, Curve], quantity: str, colours: dict, **style) -> bool:
+    """Each codec's curve; lossless points as triangles on the top edge. False when nothing was drawn."""
     drawn = False
     for codec, curve in sorted(curves.items()):
         x, y = curve.finite(quantity)
         if len(x):
-            ax.plot(x, y, marker="o", markersize=3, linewidth=1.2, color=colours[codec], label=codec)
+            ax.plot(x, y, marker=style.get("marker", "o"), markersize=3, linewidth=style.get("linewidth", 1.2),
+                    linestyle=style.get("linestyle", "-"), alpha=style.get("alpha", 1.0), color=colours[codec],
+                    label=style.get("label", "{}").format(codec))
             drawn = True
-    if bpp is not None and np.isfinite(bpp):
-        ax.axvline(bpp, color="0.5", linestyle=":", linewidth=1)
-    ax.set_xlabel(BPP_LABEL)
-    ax.set_ylabel(QUANTITIES[quantity])
+        lossless = curve.lossless(quantity)
+        if lossless and style.get("lossless", True):
+            rates = [curve.mean_bpp[curve.qualities.index(q)] for q in lossless]
+            ax.plot(rates, [1.0] * len(rates), marker="^", linestyle="none", color=colours[codec], clip_on=False,
+                    transform=ax.get_xaxis_transform(), label="lossless point (PSNR inf)")
     return drawn
-
-
-def small_multiples(ctx: Context, panels: list[tuple[str, dict[str, Curve]]], quantity: str, stem: str,
-                    title: str, caption: str, section: Section) -> None:
-    """One panel per (title, curves); a shared legend; skipped (with the reason) when nothing is finite."""
-    colours = codec_colours(ctx.analysis.codecs)
-    cols = min(4, len(panels))
-    rows = -(-len(panels) // cols)
-    fig, axes = figure(rows, cols)
-    drawn = False
-    for ax, (panel_title, curves) in zip(axes.flat, panels):
-        drawn |= draw_curves(ax, curves, quantity, colours, ctx.analysis.bpp)
-        ax.set_title(panel_title)
-    for ax in axes.flat[len(panels):]:
-        ax.set_visible(False)
-    if not drawn:
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
-        ctx.skip(title, f"no finite {METRIC_NAMES[quantity]} value in the results")
-        return
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    for ax in axes.flat[: len(panels)]:
-        for h, l in zip(*ax.get_legend_handles_labels()):
-            if l not in labels:
-                handles.append(h)
-                labels.append(l)
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(6, len(labels)), title="codec")
-    section.items.append(ctx.figure(fig, stem, title, caption))
 
 
 def rd_section(ctx: Context) -> Section:
     section = Section("Rate-distortion curves")
-    analysis = ctx.analysis
-    severity = analysis.reference_severity()
-    variants = [CLEAN] if CLEAN in analysis.curves else []
-    variants += [(c, severity) for c in analysis.corruptions if (c, severity) in analysis.curves]
-    images = set().union(*(c.images for v in variants for c in analysis.curves[v].values()))
-    panels = [(variant_title(c, s, analysis.frequency.get(c, "")), analysis.curves[(c, s)]) for c, s in variants]
-    where = "clean input and each corruption" + (f" at severity {severity}" if severity is not None else "")
-    for quantity in ("psnr", "ms_ssim"):
-        name = METRIC_NAMES[quantity]
-        small_multiples(
-            ctx, panels, quantity, f"rd-{quantity}-by-input", f"{name} against bpp per codec and input",
-            f"{QUANTITIES[quantity]} against bits per pixel of each codec, one panel per input ({where}). "
-            f"Each point is one quality setting: bpp and {name} averaged over {ctx.images_phrase(images)}. "
-            f"The dotted line marks the matched rate {analysis.bpp:.3g} bpp used in the robustness tables.",
-            section)
-    group_panels, group_images = group_curves(ctx)
-    if len(group_panels) > 1 or ctx.analysis.corruptions:
-        for quantity in ("psnr", "ms_ssim"):
-            name = METRIC_NAMES[quantity]
-            small_multiples(
-                ctx, group_panels, quantity, f"rd-{quantity}-by-frequency", f"{name} against bpp per frequency group",
-                f"{QUANTITIES[quantity]} against bits per pixel per codec, one panel per input group: clean input and "
-                "the corruptions grouped by the frequency band they mostly affect (low, medium, high). Each point "
-                f"averages one quality setting over every corruption and severity of the group and over "
-                f"{ctx.images_phrase(group_images)}.", section)
-    else:
-        ctx.skip("RD curves per frequency group", "the run has no corrupted input")
+    by_input(ctx, section)
+    for group in ctx.analysis.groups():
+        wrt_clean(ctx, group, section)
+    by_group(ctx, section)
     return section
 
 
-def group_curves(ctx: Context) -> tuple[list[tuple[str, dict[str, Curve]]], set[str]]:
-    """Curves of each codec averaged over every row of each frequency group (clean first)."""
-    by_group: dict[str, list[dict]] = defaultdict(list)
-    for row in ctx.data.rows:
-        by_group[row["frequency"]].append(row)
-    panels, images = [], set()
-    for group in ("clean", *GROUPS):
-        if by_group.get(group):
-            curves = build_curves(by_group[group], ctx.analysis.label)
-            images |= {r["image"] for r in by_group[group]}
-            title = "clean input" if group == "clean" else f"{group}-frequency corruptions"
-            panels.append((title, curves))
-    return panels, images
+def by_input(ctx: Context, section: Section) -> None:
+    analysis = ctx.analysis
+    severity = analysis.reference_severity()
+    variants = ([analysis.clean] if analysis.clean else []) + [(c, severity) for c in analysis.corruptions
+                                                                if (c, severity) in analysis.curves]
+    colours = codec_colours(analysis.all_codecs)
+    competing = {v: {c: k for c, k in analysis.curves[v].items() if c not in analysis.baselines} for v in variants}
+    for quantity in ("psnr", "ms_ssim"):
+        cols = min(4, len(variants))
+        fig, axes = grid(-(-len(variants) // cols), cols, width=2.9, height=2.3,
+                         legend_rows=-(-(len(analysis.codecs) + 1) // 5))
+        drawn = False
+        for ax, variant in zip(axes.flat, variants):
+            drawn |= draw(ax, competing[variant], quantity, colours)
+            ax.axvline(analysis.bpp, color="0.5", linestyle=":", linewidth=1)
+            ax.set_title(title(ctx, variant))
+            ax.set_xlabel(BPP_LABEL)
+            ax.set_ylabel(QUANTITIES[quantity])
+        for ax in axes.flat[len(variants):]:
+            ax.set_visible(False)
+        name = NAMES[quantity]
+        if not drawn:
+            close(fig)
+            ctx.skip(f"{name} against bpp per input", f"no finite {name} value in the results")
+            continue
+        legend(fig, axes.flat)
+        where = "clean input and each corruption" + (f" at severity {severity}" if severity is not None else "")
+        section.items.append(ctx.figure(
+            fig, f"rd-{quantity}-by-input", f"{name} against bpp per codec and input",
+            f"{QUANTITIES[quantity]} against bits per pixel, one panel per input ({where}). Each point is one quality: "
+            f"bpp and {name} averaged over the same {ctx.images_phrase()}. Dotted line: the matched rate "
+            f"{analysis.bpp:.3g} bpp of the robustness tables. Triangles on the top edge: lossless points (infinite "
+            "PSNR), not part of the curve." + baseline_text(ctx)))
+
+
+def baseline_text(ctx: Context) -> str:
+    if not ctx.analysis.baselines:
+        return ""
+    return (f" Lossless baselines ({', '.join(ctx.analysis.baselines)}) have infinite PSNR vs their input and are "
+            "drawn as a level in the PSNR-vs-clean panels only.")
+
+
+def title(ctx: Context, variant: Variant) -> str:
+    if variant == ctx.analysis.clean:
+        return "clean input"
+    return f"{variant[0]} ({ctx.analysis.frequency.get(variant[0], '')}), severity {variant[1]}"
+
+
+def close(fig) -> None:
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def wrt_clean(ctx: Context, group: str, section: Section) -> None:
+    """PSNR vs the clean image: one row per corruption of ``group``, one panel per severity, clean curve overlaid."""
+    analysis = ctx.analysis
+    corruptions = [c for c in analysis.corruptions if analysis.frequency.get(c) == group]
+    severities = analysis.severities()
+    colours = codec_colours(analysis.all_codecs)
+    clean = {c: k for c, k in analysis.curves.get(analysis.clean, {}).items() if c not in analysis.baselines}
+    labels = 2 * len(analysis.codecs) + 1
+    fig, axes = grid(len(corruptions), len(severities), width=2.4, height=2.0, sharey="row",
+                     legend_rows=-(-labels // max(1, min(5, int((2.4 * len(severities) + 0.8) / 1.7)))))
+    for i, corruption in enumerate(corruptions):
+        for j, severity in enumerate(severities):
+            ax = axes[i, j]
+            variant = (corruption, severity)
+            if variant not in analysis.curves:
+                ax.text(0.5, 0.5, "not run", ha="center", va="center", transform=ax.transAxes)
+                ax.set_title(f"{corruption}, severity {severity}", fontsize=7)
+                continue
+            draw(ax, clean, "psnr_wrt_clean", colours, linestyle="--", linewidth=0.8, alpha=0.55, marker="",
+                 label="{} on clean input", lossless=False)
+            competing = {c: k for c, k in analysis.curves[variant].items() if c not in analysis.baselines}
+            draw(ax, competing, "psnr_wrt_clean", colours)
+            level = input_quality(ctx, variant)
+            if level.ok:
+                ax.axhline(level.value, color="0.3", linestyle=":", linewidth=1, label="uncompressed corrupted input")
+            ax.set_title(f"{corruption}, severity {severity}", fontsize=7)
+            ax.set_xlabel(BPP_LABEL, fontsize=7)
+            ax.set_ylabel("PSNR vs clean (dB)" if j == 0 else "", fontsize=7)
+            ax.tick_params(labelsize=6)
+    legend(fig, axes.flat)
+    section.items.append(ctx.figure(
+        fig, f"rd-psnr-wrt-clean-{group}", f"PSNR vs the clean image, {group}-frequency corruptions",
+        "Robustness as in the paper: PSNR of the reconstruction of the corrupted input against the clean image, "
+        "against bpp, one row per corruption and one panel per severity. Solid: each codec on the corrupted input; "
+        "dashed: the same codec on the clean input (its PSNR vs the clean image is its ordinary PSNR); dotted grey: "
+        "the corrupted input itself, uncompressed (the lossless baseline), where run. Means over the same "
+        f"{ctx.images_phrase()}."))
+
+
+def by_group(ctx: Context, section: Section) -> None:
+    """Per frequency group, each codec's curve averaged over every input of the group (same inputs for all)."""
+    analysis = ctx.analysis
+    if not analysis.groups():
+        ctx.skip("RD curves per frequency group", "the run has no corrupted input")
+        return
+    colours = codec_colours(analysis.all_codecs)
+    panels = [("clean input", {c: k for c, k in analysis.curves.get(analysis.clean, {}).items()
+                               if c not in analysis.baselines})] if analysis.clean else []
+    for group in analysis.groups():
+        variants = analysis.group_variants(group)
+        curves = {}
+        for codec in analysis.codecs:
+            parts = [analysis.curve(v, codec) for v in variants]
+            if any(p is None for p in parts) or len({p.qualities for p in parts}) != 1:
+                ctx.skip(f"RD curve of {codec} on the {group}-frequency group",
+                         f"{codec} lacks an input of the group or ran other qualities on some: no average over "
+                         "the same inputs")
+                continue
+            curves[codec] = mean_curve(codec, parts)
+        panels.append((f"{group}-frequency corruptions ({len(variants)} inputs)", curves))
+    for quantity in ("psnr", "psnr_wrt_clean"):
+        fig, axes = figure(1, len(panels))
+        for ax, (name, curves) in zip(axes.flat, panels):
+            draw(ax, curves, quantity, colours)
+            ax.set_title(name, fontsize=8)
+            ax.set_xlabel(BPP_LABEL)
+            ax.set_ylabel(QUANTITIES[quantity])
+        legend(fig, axes.flat)
+        section.items.append(ctx.figure(
+            fig, f"rd-{quantity.replace('_', '-')}-by-group", f"{NAMES[quantity]} against bpp per frequency group",
+            f"{QUANTITIES[quantity]} against bpp per codec: clean input, then each frequency group averaged over every "
+            "corruption and severity of the group (a point counts only where the codec has it on every input of the "
+            f"group), over the same {ctx.images_phrase()}."))
+
+
+def mean_curve(codec: str, parts: list[Curve]) -> Curve:
+    """The mean of several curves with the same qualities, as a curve over (inputs x images) rows."""
+    return Curve(codec, tuple(i for p in parts for i in p.images), parts[0].qualities,
+                 np.concatenate([p.bpp for p in parts]),
+                 {k: np.concatenate([p.values[k] for p in parts]) for k in parts[0].values})

@@ -1,103 +1,72 @@
-"""Read-only access to a run directory: result rows, finalized arrays and run configurations."""
+"""The run the report reads, only through the public results API (:mod:`oodnic_platform.results`)."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from oodnic_platform import ConfigError
+from oodnic_platform.results import ArrayGroup, Run, SampleCrop, open_run
 
-CLEAN = ("clean", 0)
-
-
-class ReportError(ValueError):
-    """The run directory cannot be reported on at all (no store, no rows): one line."""
+#: An input variant: (corruption, severity). The clean input is the variant of severity 0 (corruptions have >= 1).
+Variant = tuple[str, int]
 
 
-@dataclass(frozen=True)
-class ArrayGroup:
-    """One finalized array file of an accumulating metric, with the group it summarises."""
-
-    metric: str
-    meta: dict[str, Any]
-    path: Path
-
-    @property
-    def variant(self) -> tuple[str, int]:
-        return str(self.meta.get("corruption", "clean")), int(self.meta.get("severity", 0) or 0)
-
-    def keys(self) -> list[str]:
-        with np.load(self.path, allow_pickle=False) as data:
-            return [key for key in data.files if key != "metadata"]
-
-    def load(self, keys: list[str] | None = None) -> dict[str, np.ndarray]:
-        """The named arrays (all but ``metadata`` by default); missing names are left out."""
-        with np.load(self.path, allow_pickle=False) as data:
-            names = [k for k in data.files if k != "metadata"]
-            wanted = names if keys is None else [k for k in keys if k in names]
-            return {key: data[key] for key in wanted}
+def is_clean(variant: Variant) -> bool:
+    return variant[1] == 0
 
 
 @dataclass
 class RunData:
-    """Everything the report uses from one run directory."""
+    """Rows, configurations and dataset of one run folder; array groups and sample crops on demand, once."""
 
     run_dir: Path
+    run: Run
     rows: list[dict[str, Any]]
     error_rows: list[dict[str, Any]]
-    arrays: list[ArrayGroup]
-    missing_arrays: list[str] = field(default_factory=list)
     configs: list[dict[str, Any]] = field(default_factory=list)
+    dataset: dict[str, Any] = field(default_factory=dict)
+    _arrays: dict[str | None, list[ArrayGroup]] = field(default_factory=dict, repr=False)
+    _samples: list[SampleCrop] | None = field(default=None, repr=False)
 
     @property
     def images(self) -> list[str]:
-        return sorted({r["image"] for r in self.rows})
+        """Every image of the run (with a successful or a failed row)."""
+        return sorted({r["image"] for r in self.rows} | {r["image"] for r in self.error_rows})
 
     @property
     def datasets(self) -> list[str]:
         return sorted({str(r["dataset"]) for r in self.rows})
 
+    def arrays(self, metric: str | None = None) -> list[ArrayGroup]:
+        """Array groups of ``metric`` (all when None), listed once per report."""
+        if metric not in self._arrays:
+            self._arrays[metric] = self.run.arrays(metric)
+        return self._arrays[metric]
 
-def connect_read_only(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
-    return conn
+    def array_metrics(self) -> list[str]:
+        return sorted({group.metric for group in self.arrays()})
 
+    def samples(self) -> list[SampleCrop]:
+        if self._samples is None:
+            self._samples = self.run.samples()
+        return self._samples
 
-def _table_names(conn: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    def close(self) -> None:
+        self.run.close()
 
 
 def load_run(run_dir: str | Path) -> RunData:
-    """Rows (split into ok and error), the arrays table and run configs of ``run_dir``."""
+    """Open ``run_dir`` read-only; a folder that is not a run, or holds no successful row, is one line."""
     run_dir = Path(run_dir)
-    path = run_dir / "results.sqlite"
-    if not path.is_file():
-        raise ReportError(f"no results.sqlite in {run_dir}")
-    conn = connect_read_only(path)
+    run = open_run(run_dir)  # RunError (one line) when missing or unreadable
     try:
-        tables = _table_names(conn)
-        if "results" not in tables:
-            raise ReportError(f"{path} has no results table")
-        order = " ORDER BY dataset, image, corruption, severity, codec, codec_settings, quality, key"
-        rows = [dict(r) for r in conn.execute("SELECT * FROM results" + order)]
-        arrays, missing = [], []
-        if "arrays" in tables:
-            for r in conn.execute("SELECT metric, meta, path FROM arrays ORDER BY metric, group_id"):
-                file = run_dir / r["path"]
-                if file.is_file():
-                    arrays.append(ArrayGroup(r["metric"], json.loads(r["meta"]), file))
-                else:
-                    missing.append(r["path"])
-        configs = []
-        if "runs" in tables:
-            configs = [json.loads(r[0]) for r in conn.execute("SELECT config FROM runs ORDER BY started")]
-    finally:
-        conn.close()
-    ok = [r for r in rows if r.get("status") == "ok"]
-    if not rows:
-        raise ReportError(f"{path} has no result rows: run `oodnic run` first")
-    return RunData(run_dir, ok, [r for r in rows if r.get("status") != "ok"], arrays, missing, configs)
+        rows = run.rows(status="ok")
+        errors = run.rows(status="error")
+        if not rows:
+            raise ConfigError(f"{run_dir}: no successful result row ({len(errors)} failed): nothing to report")
+        return RunData(run_dir, run, rows, errors, run.configs(), run.dataset())
+    except BaseException:
+        run.close()
+        raise

@@ -1,82 +1,63 @@
-"""Error spectra from the arrays table: D / G / R heat maps (codec x input) and radial profiles.
+"""Error spectra D / G / R: each codec at its matched quality, per input, reduced once to what the page shows.
 
-Any accumulating metric whose finalized arrays hold 2-D ``D`` (clean input),
-``G`` (reconstruction minus corrupted input) or ``R`` (reconstruction minus
-clean image) spectra is shown, as oodnic-spectral writes them: fftshift-ed
-planes with optional ``freq_y`` / ``freq_x`` axes, ``<X>_radial`` profiles
-over ``radial_frequency``, and a ``mode`` in the metadata.
+Every array group an accumulating metric finalized with ``X_half`` planes or
+``X_radial`` profiles (X in D, G, R) in the documented layout
+(:mod:`.spectral_layout`) is a candidate; the report reads only the groups of
+each codec's matched quality, each file once, and keeps a block-averaged plane,
+the radial profile inside Nyquist and the band shares.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .context import Context
-from .model import Section
-from .plotting import figure
-from .rundata import CLEAN, ArrayGroup
+from .rundata import Variant
+from .spectral_layout import KINDS, Layout, band_fractions, full_plane, radial_inside_nyquist, read_layout
 
-KINDS = ("D", "G", "R")
-KIND_TEXT = {"D": "D = x^ - x on clean input", "G": "G = x^ - x~ (generalisation)", "R": "R = x^ - x (robustness)"}
-#: Longest side of a heat-map cell after block averaging (keeps PNG and SVG small).
-MAX_CELL = 128
-Cell = tuple[str, tuple[str, int]]  # (codec label, variant)
+#: Longest side of a displayed plane after block averaging.
+MAX_CELL = 96
+DEFAULT_EDGES = (0.125, 0.25)
 
 
-def units(meta: dict[str, Any]) -> str:
-    """A short colour-bar / axis label for the metric's spectra (the full definition is in its metadata)."""
-    mode = meta.get("mode")
-    if mode == "power":
-        return "error power"
-    if mode == "paper":
-        return "|F| (paper mode)"
-    return "spectral magnitude"
+@dataclass
+class Spectrum:
+    """One codec's spectrum of one kind on one input (or the mean over several inputs), as displayed."""
+
+    plane: np.ndarray | None  # fftshift-ed, block-averaged; None without planes
+    radial: tuple[np.ndarray, np.ndarray] | None
+    bands: np.ndarray | None
+    mean: float  # mean over the full plane (power mode: the MSE)
+    images: int
+
+    @property
+    def zero(self) -> bool:
+        return self.plane is not None and not np.any(self.plane)
 
 
-def _definition(meta: dict[str, Any]) -> str:
-    return f" Values ({meta.get('mode', 'unknown')} mode): {meta['units']}." if meta.get("units") else ""
+@dataclass
+class MetricSpectra:
+    metric: str
+    layout: Layout
+    qualities: dict[str, Any]
+    edges: tuple[float, ...]
+    cells: dict[tuple[str, Variant, str], Spectrum] = field(default_factory=dict)
+
+    def codecs(self) -> list[str]:
+        return sorted({codec for codec, _, _ in self.cells})
 
 
 def shrink(plane: np.ndarray, size: int = MAX_CELL) -> np.ndarray:
-    """Block-average a 2-D array so that its longer side is at most ``size``."""
+    """Block-average a 2-D array so that its longer side is at most ``size`` (float32)."""
     factor = max(1, math.ceil(max(plane.shape) / size))
-    if factor == 1:
-        return plane
     h, w = (plane.shape[0] // factor) * factor, (plane.shape[1] // factor) * factor
-    return plane[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
-
-
-def matched_quality(ctx: Context, codec: str) -> Any:
-    """The codec's quality whose clean-input mean bpp is nearest (in log bpp) to the matched bpp."""
-    curves = ctx.analysis.curves.get(CLEAN) or next(iter(ctx.analysis.curves.values()), {})
-    curve = curves.get(codec)
-    if curve is None or not np.isfinite(ctx.analysis.bpp):
-        return None
-    finite = np.isfinite(curve.bpp) & (curve.bpp > 0)
-    if not finite.any():
-        return None
-    distance = np.where(finite, np.abs(np.log(np.where(finite, curve.bpp, 1.0)) - math.log(ctx.analysis.bpp)), np.inf)
-    return curve.qualities[int(np.argmin(distance))]
-
-
-def select(ctx: Context) -> tuple[dict[str, dict[Cell, ArrayGroup]], dict[str, Any], int | None]:
-    """metric -> {(codec, variant): group} at each codec's matched quality and the reference severity."""
-    severity = ctx.analysis.reference_severity()
-    qualities = {codec: matched_quality(ctx, codec) for codec in ctx.analysis.codecs}
-    wanted = {CLEAN, *((c, severity) for c in ctx.analysis.corruptions)}
-    chosen: dict[str, dict[Cell, ArrayGroup]] = defaultdict(dict)
-    for group in ctx.data.arrays:
-        codec = ctx.analysis.label({k: group.meta.get(k) for k in ("codec", "codec_settings")})
-        quality = qualities.get(codec)
-        if quality is None or group.variant not in wanted or not _same(group.meta.get("quality"), quality):
-            continue
-        if any(k in KINDS for k in group.keys()):
-            chosen[group.metric][(codec, group.variant)] = group
-    return dict(sorted(chosen.items())), qualities, severity
+    if factor > 1:
+        plane = plane[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
+    return plane.astype(np.float32)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -86,133 +67,71 @@ def _same(a: Any, b: Any) -> bool:
         return a == b
 
 
-def spectra_section(ctx: Context) -> Section:
-    section = Section("Error spectra")
-    if not ctx.data.arrays:
-        ctx.skip("Error spectra (D, G, R)", "the arrays table is empty: no accumulating spectral metric ran "
-                 "(install oodnic-spectral and run with its metrics)")
-        return section
-    chosen, qualities, severity = select(ctx)
-    if not chosen:
-        ctx.skip("Error spectra (D, G, R)", "no finalized array holds D, G or R spectra at the matched qualities")
-        return section
-    for metric, cells in chosen.items():
-        for kind in ("G", "R"):
-            if any(kind in g.keys() for g in cells.values()):
-                section.items.append(heat_grid(ctx, metric, cells, kind, qualities, severity))
-            else:
-                ctx.skip(f"{metric}: {kind} spectra", "no corrupted input in the arrays of this metric")
-        section.items.append(radial_plot(ctx, metric, cells, qualities, severity))
-    return section
+def collect(ctx: Context, metric: str) -> MetricSpectra | None:
+    """Read ``metric``'s groups at each competing codec's matched quality; skips (with reasons) what cannot be read."""
+    analysis = ctx.analysis
+    qualities = {c: analysis.matched_quality(c) for c in analysis.codecs}
+    result: MetricSpectra | None = None
+    refused: dict[str, int] = {}
+    for group in ctx.data.arrays(metric):
+        meta = group.meta
+        codec = analysis.label({"codec": meta.get("codec"), "codec_settings": meta.get("codec_settings") or "{}"})
+        if codec not in qualities or qualities[codec] is None or not _same(meta.get("quality"), qualities[codec]):
+            continue
+        variant = group.variant
+        if variant not in analysis.curves:
+            continue
+        metadata = group.metadata()
+        layout = read_layout(metadata)
+        if isinstance(layout, str):
+            refused[layout] = refused.get(layout, 0) + 1
+            continue
+        wanted = [k for kind in KINDS for k in (f"{kind}_half", f"{kind}_radial")] + ["radial_frequency", "count"]
+        arrays = group.load(wanted)
+        if result is None:
+            edges = tuple(metadata.get("band_edges") or DEFAULT_EDGES)
+            result = MetricSpectra(metric, layout, qualities, edges)
+        images = int(np.sum(arrays.get("count", [group.rows])))
+        for kind in KINDS:
+            spectrum = reduce(arrays, kind, layout, result.edges, images)
+            if isinstance(spectrum, str):
+                refused[spectrum] = refused.get(spectrum, 0) + 1
+            elif spectrum is not None:
+                result.cells[(codec, variant, kind)] = spectrum
+    for reason, count in refused.items():
+        ctx.skip(f"{metric}: {count} array group(s)", reason)
+    return result if result is not None and result.cells else None
 
 
-def _columns(ctx: Context, cells: dict[Cell, ArrayGroup], severity: int | None) -> list[tuple[str, int]]:
-    present = {variant for _, variant in cells}
-    return [v for v in [CLEAN, *((c, severity) for c in ctx.analysis.corruptions)] if v in present]
+def reduce(arrays: dict[str, np.ndarray], kind: str, layout: Layout, edges: tuple[float, ...],
+           images: int) -> Spectrum | str | None:
+    """What the page needs of one spectrum (None when the group has no ``kind``; a string when it is malformed)."""
+    half, profile = arrays.get(f"{kind}_half"), arrays.get(f"{kind}_radial")
+    if half is None and profile is None:
+        return None
+    plane, bands, mean = None, None, float("nan")
+    if half is not None:
+        try:
+            full = full_plane(np.asarray(half, dtype=np.float64), layout)
+        except ValueError as exc:
+            return f"{kind}_half does not match its documented layout: {exc}"
+        plane, bands, mean = shrink(full), band_fractions(full, layout, edges), float(full.mean())
+    radial = None
+    if profile is not None and "radial_frequency" in arrays:
+        radial = radial_inside_nyquist(np.asarray(profile, float), np.asarray(arrays["radial_frequency"], float),
+                                       layout.radial_step)
+    return Spectrum(plane, radial, bands, mean, images)
 
 
-def _quality_text(qualities: dict[str, Any], codecs: list[str]) -> str:
-    return ", ".join(f"{c} q={qualities[c]}" for c in codecs)
-
-
-def heat_grid(ctx: Context, metric: str, cells: dict[Cell, ArrayGroup], kind: str, qualities: dict[str, Any],
-              severity: int | None):
-    """Rows codecs, columns inputs: D on clean input, ``kind`` on each corruption; log scale shared per row."""
-    from matplotlib.colors import LogNorm
-
-    codecs = sorted({codec for codec, _ in cells})
-    columns = _columns(ctx, cells, severity)
-    fig, axes = figure(len(codecs), len(columns), width=1.9, height=1.6, sharex=True, sharey=True)
-    meta, counts = {}, []
-    for i, codec in enumerate(codecs):
-        planes = {}
-        for variant in columns:
-            group = cells.get((codec, variant))
-            key = "D" if variant == CLEAN else kind
-            arrays = group.load([key, "freq_x", "freq_y", "count"]) if group else {}
-            if key in arrays and np.ndim(arrays[key]) == 2:
-                planes[variant] = (shrink(np.asarray(arrays[key], float)), arrays)
-                meta = group.meta
-                counts.append(int(np.sum(arrays.get("count", [0]))))
-        positive = np.concatenate([p[p > 0].ravel() for p, _ in planes.values()]) if planes else np.array([])
-        norm = None
-        if len(positive):
-            vmax = float(positive.max())
-            norm = LogNorm(vmin=max(float(positive.min()), vmax * 1e-6), vmax=vmax)
-        image = None
-        for j, variant in enumerate(columns):
-            ax = axes[i, j]
-            ax.grid(False)
-            title = "clean: D" if variant == CLEAN else f"{variant[0]}: {kind}"
-            ax.set_title(title if i == 0 else "", fontsize=7)
-            if variant not in planes or norm is None:
-                ax.text(0.5, 0.5, "n/a", ha="center", va="center", transform=ax.transAxes)
-                ax.set_xticks([])
-                ax.set_yticks([])
-                continue
-            plane, arrays = planes[variant]
-            fx, fy = arrays.get("freq_x", np.array([-0.5, 0.5])), arrays.get("freq_y", np.array([-0.5, 0.5]))
-            image = ax.imshow(np.where(plane > 0, plane, np.nan), norm=norm, cmap="inferno", origin="lower",
-                              extent=(float(fx.min()), float(fx.max()), float(fy.min()), float(fy.max())),
-                              aspect="auto")
-            ax.tick_params(labelsize=6)
-            ax.set_xlabel("f_x (cycles/pixel)", fontsize=7)
-            ax.set_ylabel(f"{codec}\nf_y (cycles/pixel)", fontsize=7)
-            ax.label_outer()
-        if image is not None:
-            fig.colorbar(image, ax=list(axes[i, :]), label=units(meta), shrink=0.9).ax.tick_params(labelsize=6)
-    sev = f" at severity {severity}" if severity is not None else ""
-    images = max(counts, default=0)
-    return ctx.figure(
-        fig, f"spectra-{metric}-{kind}", f"{metric}: error spectra D and {kind}, codec x input",
-        f"Mean 2-D Fourier spectrum of the coding error ({KIND_TEXT['D']}; {KIND_TEXT[kind]}) per codec (rows) "
-        f"and input (columns: clean, then each corruption{sev}), from the {metric} arrays; log colour scale shared "
-        f"along each row; DC at the centre. Each codec at the quality nearest {ctx.analysis.bpp:.3g} bpp on clean "
-        f"input ({_quality_text(qualities, codecs)}); up to {ctx.images_phrase(images)} per cell. "
-        f"Block-averaged to at most {MAX_CELL} px per side for display." + _definition(meta))
-
-
-def radial_plot(ctx: Context, metric: str, cells: dict[Cell, ArrayGroup], qualities: dict[str, Any],
-                severity: int | None):
-    """Per codec: radial error spectra of G (left) and R (right) per corruption, with clean D as reference."""
-    codecs = sorted({codec for codec, _ in cells})
-    columns = _columns(ctx, cells, severity)
-    corrupted = [v for v in columns if v != CLEAN]
-    kinds = ("G", "R") if corrupted else ("D",)
-    fig, axes = figure(len(codecs), len(kinds), width=3.6, height=2.4)
-    from matplotlib import colormaps
-
-    cmap = colormaps["tab10"]
-    meta, counts, labels = {}, [], {}
-    for i, codec in enumerate(codecs):
-        for j, kind in enumerate(kinds):
-            ax = axes[i, j]
-            for n, variant in enumerate(columns):
-                key = "D" if variant == CLEAN else kind
-                group = cells.get((codec, variant))
-                arrays = group.load([f"{key}_radial", "radial_frequency", "count"]) if group else {}
-                profile = arrays.get(f"{key}_radial")
-                if profile is None:
-                    continue
-                meta = group.meta
-                counts.append(int(np.sum(arrays.get("count", [0]))))
-                freq = arrays.get("radial_frequency", np.linspace(0, 0.5 * math.sqrt(2), len(profile)))
-                keep = np.isfinite(profile) & (profile > 0)
-                name = "clean (D)" if variant == CLEAN else variant[0]
-                style = {"color": "black", "linewidth": 1.5} if variant == CLEAN else {
-                    "color": cmap(n % 10), "linestyle": ("-", "--", ":")[(n // 10) % 3], "linewidth": 1.0}
-                (line,) = ax.plot(freq[keep], profile[keep], label=name, **style)
-                labels.setdefault(name, line)
-            ax.set_yscale("log")
-            ax.set_xlabel("radial frequency (cycles/pixel)")
-            ax.set_ylabel(units(meta))
-            ax.set_title(f"{codec}: {KIND_TEXT[kind]}", fontsize=8)
-    fig.legend(list(labels.values()), list(labels), loc="outside right center", title="input", fontsize=6)
-    sev = f" at severity {severity}" if severity is not None else ""
-    return ctx.figure(
-        fig, f"spectra-{metric}-radial", f"{metric}: radial error spectra per codec",
-        f"Radially averaged error spectra from the {metric} arrays, one row per codec"
-        + (f": left G (x^ - x~), right R (x^ - x) for each corruption{sev}; black, D" if corrupted else ": D")
-        + f" on clean input. Log scale. Codecs at the quality nearest "
-        f"{ctx.analysis.bpp:.3g} bpp on clean input ({_quality_text(qualities, codecs)}); up to "
-        f"{ctx.images_phrase(max(counts, default=0))}." + _definition(meta))
+def average(spectra: list[Spectrum]) -> Spectrum:
+    """The mean of spectra of the same geometry (planes, profiles, band shares of the mean plane)."""
+    planes = [s.plane for s in spectra]
+    plane = np.mean(planes, axis=0) if all(p is not None for p in planes) else None
+    radial = None
+    if all(s.radial is not None for s in spectra):
+        radial = (spectra[0].radial[0], np.mean([s.radial[1] for s in spectra], axis=0))
+    weights = np.array([s.mean for s in spectra])
+    bands = None
+    if all(s.bands is not None for s in spectra) and np.nansum(weights) > 0:
+        bands = np.nansum([s.bands * m for s, m in zip(spectra, weights)], axis=0) / np.nansum(weights)
+    return Spectrum(plane, radial, bands, float(np.mean(weights)), min(s.images for s in spectra))

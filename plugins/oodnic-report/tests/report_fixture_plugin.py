@@ -14,7 +14,7 @@ from scipy import ndimage
 
 from oodnic_platform import Codec, Corruption, Metric, Sample, hookimpl
 
-SPECTRUM_SIZE = 32
+SPECTRUM_SIZE = (32, 48)
 
 
 class PillowCodec(Codec):
@@ -70,18 +70,21 @@ class Contrast(Corruption):
 
 
 def error_power(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """fftshift-ed channel-mean |F(a - b)|^2 / (H W) of a centre crop, in [0, 1] pixel units."""
+    """Channel-mean |rfft2(a - b)|^2 / (H W) of a centre crop in [0, 1] pixel units: the rfft2 half-plane."""
     h, w = a.shape[:2]
-    top, left = (h - SPECTRUM_SIZE) // 2, (w - SPECTRUM_SIZE) // 2
-    crop = (a.astype(float) - b.astype(float))[top : top + SPECTRUM_SIZE, left : left + SPECTRUM_SIZE] / 255.0
-    spectrum = np.fft.fft2(crop, axes=(0, 1))
-    return np.fft.fftshift((np.abs(spectrum) ** 2).mean(axis=2) / SPECTRUM_SIZE**2)
+    top, left = (h - SPECTRUM_SIZE[0]) // 2, (w - SPECTRUM_SIZE[1]) // 2
+    crop = (a.astype(float) - b.astype(float))[top : top + SPECTRUM_SIZE[0], left : left + SPECTRUM_SIZE[1]] / 255.0
+    spectrum = np.fft.rfft2(crop, axes=(0, 1))
+    return (np.abs(spectrum) ** 2).mean(axis=2) / (SPECTRUM_SIZE[0] * SPECTRUM_SIZE[1])
 
 
 class Spectra(Metric):
-    """D on clean input, G and R on corrupted input; finalized like oodnic-spectral (planes + radial profiles)."""
+    """D on clean input, G and R on corrupted input, saved in oodnic-spectral's layout 2 (float32 half-planes)."""
 
     name, accumulates = "fixture_spectra", True
+
+    def version(self) -> str:
+        return "2"
 
     def accumulate(self, sample: Sample):
         if sample.is_clean:
@@ -90,19 +93,27 @@ class Spectra(Metric):
                 "R": error_power(sample.reconstruction, sample.clean), "count": np.ones(1)}
 
     def finalize(self, total):
-        freq = np.fft.fftshift(np.fft.fftfreq(SPECTRUM_SIZE))
-        radius = np.rint(np.hypot(*np.meshgrid(freq, freq, indexing="ij")) * SPECTRUM_SIZE).astype(int)
-        out = {"count": total["count"], "freq_x": freq, "freq_y": freq,
-               "radial_frequency": np.arange(radius.max() + 1) / SPECTRUM_SIZE}
+        height, width = SPECTRUM_SIZE
+        freq_y, freq_x = np.fft.fftfreq(height), np.fft.rfftfreq(width)
+        step = 1.0 / min(height, width)
+        radius = np.hypot(freq_y[:, None], freq_x[None, :])
+        bins = np.rint(radius / step).astype(int).ravel()
+        weights = np.where((np.arange(len(freq_x)) == 0) | (np.arange(len(freq_x)) == width // 2), 1.0, 2.0)
+        weights = np.broadcast_to(weights, radius.shape).ravel()
+        out = {"count": total["count"], "freq_y": freq_y, "freq_x": freq_x,
+               "radial_frequency": np.arange(bins.max() + 1) * step}
         for kind in ("D", "G", "R"):
             if kind in total:
-                plane = total[kind] / total["count"][0]
-                out[kind] = plane
-                out[f"{kind}_radial"] = np.bincount(radius.ravel(), plane.ravel()) / np.bincount(radius.ravel())
+                half = total[kind] / total["count"][0]
+                out[f"{kind}_half"] = half.astype(np.float32)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    out[f"{kind}_radial"] = (np.bincount(bins, weights * half.ravel()) / np.bincount(bins, weights))
         return out
 
     def metadata(self):
-        return {"mode": "power", "size": [SPECTRUM_SIZE, SPECTRUM_SIZE]}
+        return {"mode": "power", "size": list(SPECTRUM_SIZE), "layout_version": 2, "band_edges": [0.125, 0.25],
+                "radial_bin_width": 1.0 / min(SPECTRUM_SIZE), "units": "|F(e)|^2/(H W), channel mean",
+                "unfold": "full[i, j] = X_half[(-i) mod H, W - j] for j > W // 2"}
 
 
 @hookimpl

@@ -1,29 +1,28 @@
-"""The report of a real run: every figure the data allows, tables as CSV, skips explained, identical bytes."""
+"""The report of a real run: every section the data allows, tables as CSV, skips explained, identical bytes."""
 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from report_testing import make_report, make_run, oodnic
 
-from oodnic_report.analysis import analyse
-from oodnic_report.context import Context
-from oodnic_report.fourier import fourier_section
-from oodnic_report.plotting import style
-from oodnic_report.robustness import robustness_section
-from oodnic_report.rundata import load_run
-from oodnic_report.samples import samples_section
-
+ANCHOR = "fixture_jpeg"
 EXPECTED_FIGURES = {
-    "rd-psnr-by-input", "rd-ms_ssim-by-input", "rd-psnr-by-frequency", "rd-ms_ssim-by-frequency",
-    "robustness-heatmap", "headline-by-frequency", "spectra-fixture_spectra-G", "spectra-fixture_spectra-R",
-    "spectra-fixture_spectra-radial",
+    "headline-by-group", "robustness-heatmap", "rd-psnr-by-input", "rd-ms_ssim-by-input",
+    "rd-psnr-wrt-clean-low", "rd-psnr-wrt-clean-medium", "rd-psnr-wrt-clean-high", "rd-psnr-by-group",
+    "rd-psnr-wrt-clean-by-group", "spectra-fixture_spectra-radial", "fourier-heatmaps",
 }
+EXPECTED_TILES = {"fixture_spectra: D, G and R per frequency group, all severities",
+                  "fixture_spectra: G and R per frequency group at severity 1",
+                  "fixture_spectra: G and R per frequency group at severity 3"}
+EXPECTED_CSV = {"provenance.csv", "codecs.csv", "corruptions.csv", "metrics.csv", "images.csv", "rd_points.csv",
+                "headline.csv", "bd_rate.csv", "bd_rate_mean.csv", "robustness.csv", "robustness_mean.csv",
+                "spectra_fixture_spectra.csv", "speed.csv"}
 
 
 @pytest.fixture(scope="session")
@@ -36,89 +35,129 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_report_has_every_figure_the_run_allows(run_dir):
-    report = make_report(run_dir)
+def test_report_has_every_section_the_run_allows(run_dir):
+    report = make_report(run_dir, anchor=ANCHOR)
     out = report.path.parent
-    stems = {Path(f.png).stem for f in report.figures}
-    assert stems == EXPECTED_FIGURES
+    assert {Path(f.png).stem for f in report.figures} == EXPECTED_FIGURES
     for figure in report.figures:
         assert (out / figure.png).stat().st_size > 1000 and (out / figure.svg).stat().st_size > 1000
-        assert re.search(r"\b3 images\b", figure.caption), figure.caption
-    assert [s.item for s in report.skipped] == ["Fourier heat maps"]
+    assert {p.name for p in out.glob("*.csv")} == EXPECTED_CSV
+    tiles = {g.title: g for g in report.grids if hasattr(g, "columns")}
+    assert set(tiles) == EXPECTED_TILES
+    groups = tiles["fixture_spectra: D, G and R per frequency group, all severities"]
+    assert groups.columns == ("clean: D", "low: G", "medium: G", "high: G", "low: R", "medium: R", "high: R")
+    assert [label for label, _ in groups.rows] == ["fixture_jpeg", "fixture_webp"]
+    assert all(t.src and (out / t.src).is_file() and re.fullmatch(r"\S+ to \S+", t.text)
+               for _, row in groups.rows for t in row)
     page = report.path.read_text()
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
-    external = [s for s in sources if re.match(r"^[a-z]+:", s) and s != "data:,"]
-    assert sources and external == []  # offline: no URL, only files beside the page
+    assert sources and [s for s in sources if re.match(r"^[a-z]+:", s) and s != "data:,"] == []  # offline
     assert all((out / s).is_file() for s in sources if not s.startswith(("#", "data:")))
-    assert "<script" not in page and "Fourier heat maps</b>: no fourier_heatmap_" in page
-    crops = re.findall(r'<img src="(samples/[^"]+)"', page)
-    assert len(crops) == 4 * (1 + 2)  # (clean + 3 corruptions) x (codec input, 2 codecs)
+    assert "<script" not in page
+    # one quality per codec, chosen once: every reconstruction crop of a codec states the same q=
+    qualities = {c: set(re.findall(rf"<b>{c}</b>: q=(\d+)", page)) for c in ("fixture_jpeg", "fixture_webp")}
+    assert all(len(q) == 1 for q in qualities.values()), qualities
+    assert len(re.findall(r'<img class="rec"', page)) == 4 * 2  # (clean + 3 corruptions) x 2 codecs
 
 
-def test_tables_are_written_as_csv_and_measure_robustness(run_dir):
-    out = make_report(run_dir).path.parent
-    rows = {(r["codec"], r["corruption"]): r for r in read_csv(out / "robustness.csv")}
-    assert set(rows) == {(c, k) for c in ("fixture_jpeg", "fixture_webp")
-                         for k in ("fixture_noise", "fixture_blur", "fixture_contrast")}
+def test_tables_measure_robustness_per_severity_and_on_average(run_dir):
+    out = make_report(run_dir, anchor=ANCHOR).path.parent
+    rows = {(r["codec"], r["corruption"], r["severity"]): r for r in read_csv(out / "robustness.csv")}
+    assert set(rows) == {(c, k, s) for c in ("fixture_jpeg", "fixture_webp")
+                         for k in ("fixture_noise", "fixture_blur", "fixture_contrast") for s in ("1", "3")}
     for codec in ("fixture_jpeg", "fixture_webp"):
-        noise, blur = rows[(codec, "fixture_noise")], rows[(codec, "fixture_blur")]
+        noise, blur = rows[(codec, "fixture_noise", "3")], rows[(codec, "fixture_blur", "3")]
         # noise adds detail the codec must spend bits on; blur removes it
         assert float(noise["psnr_drop"]) > 2.0 and float(blur["psnr_drop"]) < -2.0
-        assert float(blur["bd_rate_percent"]) < -20.0
         assert float(noise["psnr_wrt_clean"]) < float(noise["psnr_clean"])
-    matrix = read_csv(out / "robustness-psnr-drop.csv")
-    assert [r["codec"] for r in matrix] == ["fixture_jpeg", "fixture_webp"]
-    jpeg_noise = rows[("fixture_jpeg", "fixture_noise")]
-    assert float(matrix[0]["fixture_noise"]) == pytest.approx(float(jpeg_noise["psnr_drop"]))
-    headline = read_csv(out / "headline.csv")
-    assert {r["group"] for r in headline} == {"clean", "low", "medium", "high"}
-    for group in ("clean", "low", "medium", "high"):
-        mine = [r for r in headline if r["group"] == group]
-        best = max(mine, key=lambda r: float(r["psnr"]))
-        assert [r["codec"] for r in mine if r["best_generalisation"] == "True"] == [best["codec"]]
-    points = read_csv(out / "rd-points.csv")
-    assert len(points) == 2 * 4 * 4 and all(r["images"] == "3" for r in points)
+        assert float(noise["input_psnr_wrt_clean"]) < float(rows[(codec, "fixture_noise", "1")]["input_psnr_wrt_clean"])
+    means = {(r["codec"], r["over"]): r for r in read_csv(out / "robustness_mean.csv")}
+    mean = means[("fixture_jpeg", "fixture_noise (s1, 3)")]
+    expected = (float(rows[("fixture_jpeg", "fixture_noise", "1")]["psnr_drop"])
+                + float(rows[("fixture_jpeg", "fixture_noise", "3")]["psnr_drop"])) / 2
+    assert float(mean["psnr_drop"]) == pytest.approx(expected)
+    bd = read_csv(out / "bd_rate.csv")
+    assert len(bd) == 1 * 7 * 2 and {r["codec"] for r in bd} == {"fixture_webp"}
+    clean = next(r for r in bd if r["corruption"] == "clean" and r["metric"] == "psnr")
+    assert float(clean["bd_rate"]) < -10 and float(clean["bd_psnr"]) > 0.5  # WebP beats JPEG at these rates
+    speed = {r["codec"]: r for r in read_csv(out / "speed.csv")}
+    assert set(speed) == {"fixture_jpeg", "fixture_webp", "none"}
+    assert all(float(r["encode_mp_per_s"]) > 0 and float(r["decode_ms_median"]) > 0 for r in speed.values())
+    facts = {r["fact"]: r["value"] for r in read_csv(out / "provenance.csv")}
+    assert facts["seed"] == "0" and facts["device (as asked)"] == "cpu" and facts["images"] == "3"
+    assert facts["codecs of plugin report_fixture_plugin"] == "fixture_jpeg, fixture_webp"
+    assert facts["python"] == "not recorded by the run"
+    images = read_csv(out / "images.csv")
+    assert [r["image"] for r in images] == ["astronaut.png", "chelsea.png", "coffee.png"]
+    assert all(re.fullmatch(r"[0-9a-f]{64}", r["sha256"]) for r in images)
+    spectra = read_csv(out / "spectra_fixture_spectra.csv")
+    assert {r["kind"] for r in spectra} == {"D", "G", "R"} and len(spectra) == 2 * (1 + 2 * 6)
+    assert all(float(r["band_low"]) + float(r["band_mid"]) + float(r["band_high"]) == pytest.approx(1.0)
+               for r in spectra)
 
 
 def test_cli_report_is_byte_identical_to_an_earlier_build(run_dir, tmp_path):
-    first = make_report(run_dir).path.parent
-    result = oodnic("report", str(run_dir), "--out", str(tmp_path / "again"))
+    first = make_report(run_dir, anchor=ANCHOR).path.parent
+    result = oodnic("report", str(run_dir), "--out", str(tmp_path / "again"), "--anchor", ANCHOR)
     assert result.returncode == 0, result.stderr
-    assert "9 figures" in result.stdout and "skipped: Fourier heat maps: no fourier_heatmap_" in result.stdout
+    assert f"{len(EXPECTED_FIGURES)} figures" in result.stdout and "BD anchor fixture_jpeg" in result.stdout
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     again = sorted(p.relative_to(tmp_path / "again") for p in (tmp_path / "again").rglob("*") if p.is_file())
-    assert files == again and len(files) > 30
-    different = [p for p in files if (first / p).read_bytes() != (tmp_path / "again" / p).read_bytes()]
-    assert different == []
+    assert files == again and len(files) > 40
+    assert [p for p in files if (first / p).read_bytes() != (tmp_path / "again" / p).read_bytes()] == []
 
 
-@pytest.mark.skipif(importlib.util.find_spec("oodnic_spectral") is None, reason="oodnic-spectral is not installed")
-def test_fourier_heat_maps_are_shown_and_missing_samples_explained(run_dir, tmp_path):
+def test_groups_in_an_unknown_layout_are_skipped_with_the_reason(run_dir, tmp_path):
+    from oodnic_platform.results import open_run, save_arrays
+
     copy = tmp_path / "run"
-    shutil.copytree(run_dir, copy)
-    shutil.rmtree(copy / "samples")
-    result = oodnic("fourier-heatmap", "--codec", "fixture_jpeg", "--quality", "40", "--dataset",
-                    str(run_dir.parent / "images"), "--images", "1", "--grid", "3", "--crop", "32", "--device", "cpu",
-                    "--out", str(copy / "fourier"), plugins="report,spectral")
-    assert result.returncode == 0, result.stderr
-    data = load_run(copy)
-    ctx = Context(data, analyse(data.rows), tmp_path / "out")
-    with style():
-        fourier, samples = fourier_section(ctx), samples_section(ctx)
-    assert [Path(f.png).name for f in fourier.items] == ["fourier-heatmaps.png"]
-    assert (tmp_path / "out" / "figures" / "fourier-heatmaps.svg").is_file()
-    assert "fixture_jpeg q=40 on 1 image of images" in fourier.items[0].caption
-    assert samples.items == [] and [s.item for s in ctx.skipped] == ["Sample reconstructions"]
+    shutil.copytree(run_dir, copy, ignore=shutil.ignore_patterns("*-report"))
+    with open_run(copy) as run:
+        groups = run.arrays("fixture_spectra")
+    for group in groups:  # the same groups in a layout the report does not know (full planes, no layout_version)
+        save_arrays(copy, "old_spectra", group.meta, {"D": np.ones((32, 48)), "D_radial": np.ones(20)},
+                    {"mode": "power"})
+    report = make_report(copy, anchor=ANCHOR)
+    reasons = {s.item: s.reason for s in report.skipped}
+    # the groups at the shown qualities (2 codecs x 7 inputs) are refused, saying why; fixture_spectra is shown
+    assert reasons["old_spectra: 14 array group(s)"].startswith("its metadata documents no layout_version; this "
+                                                               "report reads layout 2")
+    assert any(g.title.startswith("fixture_spectra:") for g in report.grids)
 
 
-def test_clean_only_run_skips_robustness_with_a_reason(run_dir, tmp_path):
+def test_user_mistakes_are_one_line_errors_with_exit_status_2(run_dir, tmp_path):
+    for args, message in (((str(tmp_path / "nothing"),), "no results.sqlite in"),
+                          ((str(run_dir), "--anchor", "nope"), "--anchor 'nope' is not a codec of this run"),
+                          ((str(run_dir), "--anchor", "none"), "a lossless baseline has no RD curve")):
+        result = oodnic("report", *args, "--out", str(tmp_path / "out"))
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith("oodnic: error: ") and message in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()  # nothing written before the mistake is found
+
+
+def test_without_the_default_anchor_the_bd_section_is_skipped_with_a_reason(run_dir):
+    report = make_report(run_dir)
+    reasons = {s.item: s.reason for s in report.skipped}
+    assert reasons["BD-rate against an anchor"].startswith("no --anchor given and the default anchor jpeg is not in")
+    assert report.anchor is None and not (report.path.parent / "bd_rate.csv").exists()
+
+
+def test_an_all_zero_spectrum_is_labelled_as_such(run_dir, tmp_path):
+    from oodnic_report.analysis import analyse
+    from oodnic_report.context import Context
+    from oodnic_report.rundata import load_run
+    from oodnic_report.spectra import Spectrum, collect
+    from oodnic_report.spectra_section import heat_grid
+
     data = load_run(run_dir)
-    data.rows = [r for r in data.rows if r["corruption"] == "clean"]
-    ctx = Context(data, analyse(data.rows), tmp_path)
-    assert robustness_section(ctx).items == []
-    assert {s.item: s.reason for s in ctx.skipped}["Robustness tables and heat map"] == "the run has no corrupted input"
-
-
-def test_missing_store_is_a_one_line_error(tmp_path):
-    result = oodnic("report", str(tmp_path))
-    assert result.returncode != 0 and "no results.sqlite in" in result.stderr
+    try:
+        ctx = Context(data, analyse(data.rows, data.images), tmp_path)
+        spectra = collect(ctx, "fixture_spectra")
+        spectra.cells[("fixture_webp", ("clean", 0), "D")] = Spectrum(np.zeros((4, 6), np.float32), None, None, 0.0, 3)
+        grid = heat_grid(ctx, spectra, [("clean: D", "D", [("clean", 0)])], "zero", "zero test", "")
+    finally:
+        data.close()
+    assert dict(grid.rows)["fixture_webp"][0].text == "all zero: no error"
+    assert dict(grid.rows)["fixture_jpeg"][0].src is not None
+    assert "All zero (no error at all): fixture_webp clean: D." in grid.caption

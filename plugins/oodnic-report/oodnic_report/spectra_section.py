@@ -1,0 +1,165 @@
+"""The error-spectra section: D / G / R per frequency group (all severities, then each), radial profiles, a CSV."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .context import FIGURES, Context
+from .model import Note, Section, Tile, TileGrid, write_csv
+from .plotting import grid, legend
+from .rundata import Variant
+from .spectra import MAX_CELL, MetricSpectra, Spectrum, average, collect
+from .tiles import PERCENTILES, colour_bar, tile
+
+KIND_TEXT = {"D": "D = x^ - x on clean input", "G": "G = x^ - x~ (generalisation)", "R": "R = x^ - x (robustness)"}
+SPECTRAL_KEYS = ("D", "G", "R", "D_half", "G_half", "R_half", "D_radial", "G_radial", "R_radial")
+#: array groups of this name are Fourier heat maps (their own section)
+FOURIER = "fourier_heatmap"
+Column = tuple[str, str, list[Variant]]  # (title, kind, inputs averaged)
+
+
+def spectra_section(ctx: Context) -> Section:
+    section = Section("Error spectra")
+    metrics = [m for m in ctx.data.array_metrics() if m != FOURIER]
+    if not metrics:
+        ctx.skip("Error spectra (D, G, R)", "no accumulating metric saved arrays (run with --metric spectral)")
+        return section
+    for metric in metrics:
+        first = ctx.data.arrays(metric)[0]
+        if not set(first.keys()) & set(SPECTRAL_KEYS):
+            ctx.skip(f"Error spectra of {metric}", "its arrays hold no D, G or R spectrum")
+            continue
+        spectra = collect(ctx, metric)
+        if spectra is None:
+            ctx.skip(f"Error spectra of {metric}", "no readable group at the codecs' matched qualities")
+            continue
+        add_metric(ctx, spectra, section)
+    return section
+
+
+def add_metric(ctx: Context, spectra: MetricSpectra, section: Section) -> None:
+    analysis = ctx.analysis
+    groups = analysis.groups()
+    quality_text = ", ".join(f"{c} q={q}" for c, q in spectra.qualities.items() if q is not None)
+    facts = (f" Each codec at the quality whose clean-input bpp is nearest {analysis.bpp:.3g} bpp ({quality_text}); "
+             f"{spectra.layout.height}x{spectra.layout.width} spectra, values: {spectra.layout.units or 'see metadata'}.")
+    base: list[Column] = [("clean: D", "D", [analysis.clean])] if analysis.clean else []
+    for kind in ("G", "R"):
+        base += [(f"{g}: {kind}", kind, analysis.group_variants(g)) for g in groups]
+    has_planes = any(s.plane is not None for s in spectra.cells.values())
+    if has_planes:
+        section.items.append(heat_grid(
+            ctx, spectra, base, f"spectra-{spectra.metric}-groups",
+            f"{spectra.metric}: D, G and R per frequency group, all severities",
+            "Mean 2-D error spectrum per codec (rows): D on clean input, then G and R averaged over every corruption "
+            "and severity of each frequency group (columns)." + facts))
+        for severity in analysis.severities():
+            columns = [(f"{g} s{severity}: {kind}", kind, analysis.group_variants(g, severity))
+                       for kind in ("G", "R") for g in groups]
+            section.items.append(heat_grid(
+                ctx, spectra, columns, f"spectra-{spectra.metric}-severity-{severity}",
+                f"{spectra.metric}: G and R per frequency group at severity {severity}",
+                f"As above, the corruptions of each frequency group at severity {severity} only." + facts))
+    else:
+        ctx.skip(f"{spectra.metric}: 2-D spectra", "its groups keep radial profiles only (planes=false)")
+    if any(s.radial is not None for s in spectra.cells.values()):
+        section.items.append(radial_figure(ctx, spectra, facts))
+    section.items.append(spectra_table(ctx, spectra))
+
+
+def panel(ctx: Context, spectra: MetricSpectra, codec: str, column: Column) -> Spectrum | str:
+    """The mean spectrum of ``codec`` over the column's inputs; a reason unless every codec has every input."""
+    title, kind, variants = column
+    if not variants:
+        return "no input"
+    gaps = [(c, v) for c in spectra.codecs() for v in variants if (c, v, kind) not in spectra.cells]
+    if gaps:
+        c, v = gaps[0]
+        reason = (f"{c} has no {kind} spectrum on {ctx.variant_name(v)} at q={spectra.qualities.get(c)}"
+                  + (f" (and {len(gaps) - 1} more gaps)" if len(gaps) > 1 else ""))
+        return reason
+    return average([spectra.cells[(codec, v, kind)] for v in variants])
+
+
+def heat_grid(ctx: Context, spectra: MetricSpectra, columns: list[Column], stem: str, title: str,
+              caption: str) -> TileGrid:
+    """Rows codecs, columns inputs: a tile per spectrum, each on its own log colour scale (printed under it)."""
+    folder = ctx.out / FIGURES / "tiles"
+    rows, reported, zeros = [], set(), []
+    for codec in spectra.codecs():
+        tiles = []
+        for column in columns:
+            found = panel(ctx, spectra, codec, column)
+            if isinstance(found, str) or found.plane is None:
+                reason = found if isinstance(found, str) else "no 2-D plane"
+                tiles.append(Tile(None, "n/a (see Skipped)"))
+                if (column[0], reason) not in reported:
+                    reported.add((column[0], reason))
+                    ctx.skip(f"{title}: column {column[0]}", reason)
+            elif found.zero:
+                tiles.append(Tile(None, "all zero: no error"))
+                zeros.append(f"{codec} {column[0]}")
+            else:
+                file, text = tile(found.plane, folder, f"{stem}-{codec}-{column[0]}")
+                tiles.append(Tile(f"{FIGURES}/tiles/{file}", text))
+        rows.append((codec, tuple(tiles)))
+    bar = colour_bar(folder)
+    zero_text = f" All zero (no error at all): {', '.join(zeros)}." if zeros else ""
+    return TileGrid(title, caption + f" DC at the centre, -0.5 to 0.5 cycles/pixel on both axes; block-averaged to at "
+                    f"most {MAX_CELL} px per side. Each tile has its own log colour scale, from the "
+                    f"{PERCENTILES[0]}th to the {PERCENTILES[1]}th percentile of its values, printed under it "
+                    f"(colour bar: dark = low end, bright = high end).{zero_text} n/a tiles are listed under Skipped.",
+                    tuple(c[0] for c in columns), tuple(rows), f"{FIGURES}/tiles/{bar}")
+
+
+def radial_figure(ctx: Context, spectra: MetricSpectra, facts: str):
+    """Rows codecs, columns frequency groups: G (solid) and R (dashed) per severity, D (black) for reference."""
+    from matplotlib import colormaps
+
+    analysis = ctx.analysis
+    codecs, groups, severities = spectra.codecs(), analysis.groups() or ["clean"], analysis.severities()
+    colours = colormaps["viridis"]
+    fig, axes = grid(len(codecs), len(groups), width=2.9, height=2.1, legend_rows=-(-(1 + 2 * len(severities)) // 5))
+    for i, codec in enumerate(codecs):
+        clean = spectra.cells.get((codec, analysis.clean, "D")) if analysis.clean else None
+        for j, group in enumerate(groups):
+            ax = axes[i, j]
+            if clean is not None and clean.radial is not None and np.any(clean.radial[1] > 0):
+                ax.plot(*clean.radial, color="black", linewidth=1.2, label="D (clean input)")
+            for k, severity in enumerate(severities):
+                for kind, style in (("G", "-"), ("R", "--")):
+                    found = panel(ctx, spectra, codec, (group, kind, analysis.group_variants(group, severity)))
+                    if isinstance(found, str) or found.radial is None or not np.any(found.radial[1] > 0):
+                        continue
+                    ax.plot(*found.radial, linestyle=style, linewidth=0.9, label=f"{kind}, severity {severity}",
+                            color=colours(0.85 * k / max(1, len(severities) - 1)))
+            ax.set_yscale("log")
+            ax.set_xlim(0, 0.5)
+            ax.set_title(f"{codec}: {group}", fontsize=7)
+            ax.set_xlabel("radial frequency (cycles/pixel)", fontsize=7)
+            ax.tick_params(labelsize=6)
+    legend(fig, axes.flat)
+    return ctx.figure(
+        fig, f"spectra-{spectra.metric}-radial", f"{spectra.metric}: radial error spectra per frequency group",
+        "Radially averaged error spectra per codec (rows) and frequency group (columns): G (solid) and R (dashed) "
+        "averaged over the group's corruptions at each severity (colour), D on clean input in black. Bins are "
+        "complete rings of equal width up to Nyquist (0.5 cycles/pixel); DC and the corner bins beyond 0.5 are left "
+        "out. Log scale; an all-zero profile is not drawn." + facts)
+
+
+SPECTRA_COLUMNS = ("codec", "quality", "corruption", "severity", "kind", "images", "mean", "band_low", "band_mid",
+                   "band_high", "all_zero")
+
+
+def spectra_table(ctx: Context, spectra: MetricSpectra) -> Note:
+    """Per codec, input and spectrum kind: the plane mean and its band shares, as CSV."""
+    rows = []
+    for (codec, variant, kind), s in sorted(spectra.cells.items(), key=lambda item: (item[0][0], item[0][1],
+                                                                                      item[0][2])):
+        bands = list(s.bands) if s.bands is not None else [float("nan")] * 3
+        rows.append([codec, spectra.qualities.get(codec), variant[0], variant[1], kind, s.images, s.mean, *bands[:3],
+                     s.zero])
+    name = write_csv(ctx.out, f"spectra_{spectra.metric}.csv", SPECTRA_COLUMNS, rows)
+    edges = ", ".join(f"{e:g}" for e in spectra.edges)
+    return Note(f"{spectra.metric} per codec, input and spectrum: mean over the plane and the shares of low / mid / "
+                f"high radial frequencies (split at {edges} cycles/pixel) are in", name)
