@@ -242,6 +242,12 @@ def get_registry() -> Registry:
     return _REGISTRY
 
 
+def use_registry(registry: Registry) -> None:
+    """Make ``registry`` this process's registry (what :func:`get_registry` returns)."""
+    global _REGISTRY
+    _REGISTRY = registry
+
+
 def reset_registry() -> None:
     """Forget the cached registry (tests, or after installing a plugin)."""
     global _REGISTRY

@@ -30,14 +30,19 @@ from typing import Any, Iterator
 import numpy as np
 
 from .identity import digest
-from .schema import FIXED_COLUMNS, IDENTITY_COLUMNS, SCHEMA_VERSION, TIMING_COLUMNS
+from .schema import CLEAN, FIXED_COLUMNS, IDENTITY_COLUMNS, SCHEMA_VERSION, TIMING_COLUMNS
 from .store import STORE_NAME, old_schema_message, schema_version_of
 
-__all__ = ["ArrayGroup", "FIXED_COLUMNS", "IDENTITY_COLUMNS", "Run", "RunError", "SCHEMA_VERSION", "SampleCrop",
-           "TIMING_COLUMNS", "open_run", "save_arrays", "write_arrays"]
+__all__ = ["ArrayGroup", "ArrayWriter", "CLEAN", "FIXED_COLUMNS", "IDENTITY_COLUMNS", "Run", "RunError",
+           "SCHEMA_VERSION", "SampleCrop", "TIMING_COLUMNS", "is_clean", "open_run", "save_arrays", "write_arrays"]
 ARRAYS = "arrays"
 SAMPLES = "samples"
 _ORDER = " ORDER BY dataset, image, corruption, severity, codec, codec_settings, quality, key"
+
+
+def is_clean(row: dict[str, Any]) -> bool:
+    """Whether a row (or an array group's ``meta``) is of the clean input (corruption ``"clean"``, severity 0)."""
+    return row.get("corruption") == CLEAN
 
 
 class RunError(ValueError):
@@ -73,8 +78,14 @@ class ArrayGroup:
 
     def metadata(self) -> dict[str, Any]:
         """The metric's own description of the arrays (units, layout, settings), stored inside the file."""
+        return self.load_with_metadata([])[1]
+
+    def load_with_metadata(self, keys: list[str] | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """:meth:`load` and :meth:`metadata` with the file opened once."""
         with np.load(self.path, allow_pickle=False) as data:
-            return json.loads(str(data["metadata"])) if "metadata" in data.files else {}
+            names = [k for k in data.files if k != "metadata"]
+            arrays = {key: data[key] for key in (names if keys is None else [k for k in keys if k in names])}
+            return arrays, json.loads(str(data["metadata"])) if "metadata" in data.files else {}
 
 
 @dataclass(frozen=True)
@@ -197,17 +208,38 @@ def write_arrays(run_dir: Path, metric: str, group_id: str, arrays: dict[str, np
     return rel.as_posix()
 
 
+class ArrayWriter:
+    """Adds array groups to a run folder (e.g. Fourier heat maps), many in one open store::
+
+        with ArrayWriter("runs/kodak") as writer:
+            writer.save("fourier_heatmap", {"codec": "jpeg", "quality": 50}, arrays, metadata)
+
+    The same ``metric`` and ``meta`` replace an earlier group.
+    """
+
+    def __init__(self, run_dir: str | os.PathLike):
+        from .store import ResultStore
+
+        self.run_dir = Path(run_dir)
+        self.store = ResultStore(self.run_dir / STORE_NAME)
+
+    def __enter__(self) -> "ArrayWriter":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.store.close()
+
+    def save(self, metric: str, meta: dict[str, Any], arrays: dict[str, np.ndarray],
+             metadata: dict[str, Any] | None = None) -> ArrayGroup:
+        gid = digest([metric, meta], 24)
+        rel = write_arrays(self.run_dir, metric, gid, arrays, metadata or {})
+        rows = int(meta.get("images", 0) or 0)
+        self.store.record_array(gid, metric, meta, rel, rows, True)
+        return ArrayGroup(gid, metric, meta, self.run_dir / rel, rows, True)
+
+
 def save_arrays(run_dir: str | os.PathLike, metric: str, meta: dict[str, Any], arrays: dict[str, np.ndarray],
                 metadata: dict[str, Any] | None = None) -> ArrayGroup:
-    """Add an array group to a run folder (e.g. a Fourier heat map); the same ``metric`` and ``meta`` replace it."""
-    from .store import ResultStore
-
-    run_dir = Path(run_dir)
-    gid = digest([metric, meta], 24)
-    rel = write_arrays(run_dir, metric, gid, arrays, metadata or {})
-    store = ResultStore(run_dir / STORE_NAME)
-    try:
-        store.record_array(gid, metric, meta, rel, int(meta.get("images", 0) or 0), True)
-    finally:
-        store.close()
-    return ArrayGroup(gid, metric, meta, run_dir / rel, int(meta.get("images", 0) or 0), True)
+    """Add one array group to a run folder (see :class:`ArrayWriter` for many)."""
+    with ArrayWriter(run_dir) as writer:
+        return writer.save(metric, meta, arrays, metadata)

@@ -9,18 +9,24 @@ scratch, so every array always counts each of its rows exactly once.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import logging
+import platform
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from . import __version__
 from .config import ConfigError, RunConfig
+from .devices import device_for
 from .executor import Executor
 from .plan import Job, Plan, make_chunks, plan
-from .plugins import Registry, get_registry
+from .plugins import Registry, get_registry, use_registry
 from .results import SAMPLES, write_arrays
 from .store import STORE_NAME, ResultStore, RunLock, check_writable, prepare_run_dir
 from .worker import ChunkResult
@@ -78,7 +84,10 @@ def pending_jobs(the_plan: Plan, store: ResultStore) -> list[tuple[str, int, Job
 
 def run(config: RunConfig, registry: Registry | None = None, progress: bool = True) -> RunOutcome:
     """Run (or resume) the grid of ``config``. Every mistake is found before anything is written."""
-    registry = registry or get_registry()
+    if registry is None:
+        registry = get_registry()
+    else:
+        use_registry(registry)  # in-process workers use the caller's registry too
     config.check()
     the_plan = plan(config, registry)
     executor = make_executor(config, registry)
@@ -88,7 +97,8 @@ def run(config: RunConfig, registry: Registry | None = None, progress: bool = Tr
     store = ResultStore(run_dir / STORE_NAME)
     try:
         store.claim_dataset(the_plan.spec.dataset_identity)
-        store.record_run({**config.to_dict(), "seed": the_plan.spec.seed, "started": time.time()})
+        store.record_run({**config.to_dict(), "seed": the_plan.spec.seed, "started": time.time(),
+                          "environment": environment(the_plan, registry)})
         pending = pending_jobs(the_plan, store)
         log.info("%s: %d rows planned (%d images x %d inputs), %d to run, %d array groups; executor %s",
                  run_dir, len(the_plan.jobs), len(the_plan.images), len(the_plan.spec.variants), len(pending),
@@ -178,6 +188,28 @@ def identical_bitstreams(store: ResultStore, keys: set[str]) -> tuple[str, ...]:
     return tuple(f"codec {codec}: qualities {', '.join(map(str, sorted(set().union(*sets))))} wrote identical "
                  f"bitstreams for {len(sets)} input(s): the quality may not change the rate (a fixed-rate model?)"
                  for codec, sets in sorted(clashes.items()))
+
+
+def environment(the_plan: Plan, registry: Registry) -> dict[str, Any]:
+    """Where and with what a run ran: recorded with each invocation (torch only described, never imported here)."""
+    facts: dict[str, Any] = {"platform": platform.platform(), "python": sys.version.split()[0],
+                             "numpy": np.__version__, "oodnic-platform": __version__, "hostname": platform.node()}
+    try:
+        facts["torch"] = importlib.metadata.version("torch")
+    except importlib.metadata.PackageNotFoundError:
+        facts["torch"] = "not installed"
+    uses_torch = any(registry.codecs[c.name].resource == "gpu" for c in the_plan.spec.codecs) \
+        or any(m.resource == "gpu" for m in the_plan.metrics)
+    if uses_torch:
+        facts["device"] = device_for("gpu", the_plan.spec.device)
+        if facts["device"].startswith("cuda"):
+            import torch
+
+            facts["device_name"] = torch.cuda.get_device_name(torch.device(facts["device"]))
+    used = [("codec", c.name) for c in the_plan.spec.codecs] + [("metric", m.name) for m in the_plan.metrics] + \
+        [("corruption", v.corruption) for v in the_plan.spec.variants if not v.is_clean]
+    facts["plugins"] = {f"{kind} {name}": registry.plugin_label(kind, name) for kind, name in dict.fromkeys(used)}
+    return facts
 
 
 def _progress(total: int, initial: int, enabled: bool, where: str) -> Any:

@@ -35,6 +35,8 @@ FIXED_COLUMNS: dict[str, str] = {
     "error": "TEXT",
     "traceback": "TEXT",
     "metrics": "TEXT",
+    "width": "INTEGER",
+    "height": "INTEGER",
     "num_bytes": "INTEGER",
     "bitstream_sha256": "TEXT",
     "encode_s": "REAL",

@@ -296,8 +296,8 @@ def _finish(state: WorkerState, chunk: Chunk, job: Job, result: ChunkResult, *, 
     row = new_row(state.spec, chunk, job, ref.sha256 if ref else "")
     parts: dict[int, Arrays] = {}
     if sample is not None and data is not None:
-        row.update(num_bytes=len(data), bitstream_sha256=hashlib.sha256(data).hexdigest(),
-                   encode_s=timing[0], decode_s=timing[1])
+        row.update(width=sample.input.shape[1], height=sample.input.shape[0], num_bytes=len(data),
+                   bitstream_sha256=hashlib.sha256(data).hexdigest(), encode_s=timing[0], decode_s=timing[1])
         row.update({k: float(v) for k, v in getattr(data, "info", {}).items()})
         failure = _measure(state, sample, job, row, parts)
     if failure is not None:

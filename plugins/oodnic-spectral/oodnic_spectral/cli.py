@@ -75,9 +75,10 @@ def fourier_heatmap(codec_name, qualities, setting_pairs, dataset, num_images, g
     channel, coded, and compared with the perturbed input and the clean crop.
     Codecs that accept float input get the perturbed crop unrounded.
 
-    Writes OUT/fourier_heatmap_<codec>_q<quality>_k<grid>_<key>.npz and the
-    per-basis table fourier_heatmap in OUT/results.sqlite; rerunning skips
-    bases already measured.
+    Writes OUT/fourier_heatmap_<codec>_q<quality>_k<grid>_<key>.npz, adds each
+    map to OUT's array groups (metric fourier_heatmap: give a run folder as OUT
+    and `oodnic report` shows them) and keeps a per-basis table in
+    OUT/fourier_heatmap.sqlite; rerunning skips bases already measured.
     """
     from tqdm import tqdm
 

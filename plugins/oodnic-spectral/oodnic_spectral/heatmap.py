@@ -21,10 +21,15 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from oodnic_platform import Codec, ImageRef, Quality
+from oodnic_platform.results import ArrayWriter
 
 from .fourier import (FEEDS, Frequency, fourier_bases, half_plane_frequencies, perturb, psnr, sign_table)
 from .geometry import landscape_crop
 from .heatmap_store import BasisResult, HeatmapStore, run_key
+
+#: the per-basis resume table lives in its own file; finished maps join the run folder's array groups
+STORE_NAME = "fourier_heatmap.sqlite"
+ARRAY_METRIC = "fourier_heatmap"
 
 PERTURBATION = {
     "uint8": "clip(x + r_c rint(255 eps U), 0, 255) as uint8 (= round(255 clamp(x/255 + eps r_c U, 0, 1)))",
@@ -153,7 +158,8 @@ def run_heatmap(
     out_dir: str | Path,
     progress: Callable[[int], None] | None = None,
 ) -> Path:
-    """Measure every missing basis (resuming from ``out_dir/results.sqlite``) and write the maps' .npz.
+    """Measure every missing basis (resuming from ``out_dir/fourier_heatmap.sqlite``), write the maps' .npz and
+    add them to the folder's array groups (``oodnic_platform.results``, metric ``fourier_heatmap``).
 
     In-process runs (:func:`in_process`) need ``codec`` loaded; pool workers load their own copy.
     """
@@ -165,7 +171,7 @@ def run_heatmap(
         "images": crops.sha256, "crop": settings.crop, "eps": settings.eps, "seed": settings.seed, "feed": feed,
     }
     key = run_key(description)
-    store = HeatmapStore(out_dir / "results.sqlite")
+    store = HeatmapStore(out_dir / STORE_NAME)
     start = time.perf_counter()
     try:
         done = store.results(key)
@@ -184,6 +190,11 @@ def run_heatmap(
     return save_maps(out_dir, key, description, crops, settings, results, time.perf_counter() - start)
 
 
+def _plain(value: dict) -> dict:
+    """JSON-plain copy (numpy scalars and paths as their JSON or text form)."""
+    return json.loads(json.dumps(value, default=str))
+
+
 def save_maps(
     out_dir: Path, key: str, description: dict, crops: CropSet, settings: HeatmapSettings,
     results: dict[Frequency, BasisResult], seconds: float,
@@ -197,13 +208,17 @@ def save_maps(
         "perturbation": PERTURBATION[description["feed"]] + "; U unit-L2 cosine, r_c = +-1 per channel, image, basis",
         "measure_seconds": round(seconds, 3),
     }
+    maps = {
+        "psnr_input": assemble(settings.grid, {f: r.psnr_input for f, r in results.items()}),
+        "psnr_clean": assemble(settings.grid, {f: r.psnr_clean for f, r in results.items()}),
+        "bpp": assemble(settings.grid, {f: r.bpp for f, r in results.items()}),
+        "frequencies": np.arange(-half, half + 1),
+    }
     path = out_dir / f"fourier_heatmap_{description['codec']}_q{description['quality']}_k{settings.grid}_{key[:10]}.npz"
-    np.savez_compressed(
-        path,
-        psnr_input=assemble(settings.grid, {f: r.psnr_input for f, r in results.items()}),
-        psnr_clean=assemble(settings.grid, {f: r.psnr_clean for f, r in results.items()}),
-        bpp=assemble(settings.grid, {f: r.bpp for f, r in results.items()}),
-        frequencies=np.arange(-half, half + 1),
-        metadata=np.array(json.dumps(metadata, default=str)),
-    )
+    np.savez_compressed(path, **maps, metadata=np.array(json.dumps(metadata, default=str)))
+    meta = {"codec": description["codec"], "codec_settings": description["settings"], "quality": description["quality"],
+            "dataset": description["dataset"], "images": len(crops.names), "grid": settings.grid,
+            "crop": settings.crop, "eps": settings.eps, "seed": settings.seed, "feed": description["feed"]}
+    with ArrayWriter(out_dir) as writer:  # the run folder's array groups: what `oodnic report` shows
+        writer.save(ARRAY_METRIC, _plain(meta), maps, _plain(metadata))
     return path

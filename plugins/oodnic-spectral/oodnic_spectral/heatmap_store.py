@@ -1,4 +1,4 @@
-"""Per-basis Fourier heat-map results in ``OUT/results.sqlite``, table ``fourier_heatmap``.
+"""Per-basis Fourier heat-map results in ``OUT/fourier_heatmap.sqlite``, table ``fourier_heatmap``.
 
 One row per (run key, fy, fx): the image means of PSNR(x^, x~), PSNR(x^, x)
 and bpp. A batch of bases commits in one transaction, so an interrupted run

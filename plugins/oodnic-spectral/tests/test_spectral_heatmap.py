@@ -14,6 +14,7 @@ from PIL import Image
 
 import oodnic_spectral
 from oodnic_platform import get_registry
+from oodnic_platform.results import open_run
 from oodnic_spectral.fourier import basis_signs, fourier_bases, half_plane_frequencies, perturb, psnr, sign_table
 from oodnic_spectral.heatmap import CropSet, HeatmapSettings, assemble, measure_bases, run_heatmap
 from spectral_fakes import BlurCodec, FloatDeviceCodec, IdentityCodec, LoadLoggingBlur, RawCodec, smooth_image
@@ -161,9 +162,13 @@ def test_rerun_resumes_and_larger_grid_reuses_bases(tmp_path):
     assert IdentityCodec.calls == 3 * len(half_plane_frequencies(7))
     run_heatmap(codec, 1, "grey", crops, HeatmapSettings(grid=5, crop=16, seed=1), tmp_path)
     assert IdentityCodec.calls == 3 * (len(half_plane_frequencies(7)) + len(half_plane_frequencies(5)))
-    with sqlite3.connect(tmp_path / "results.sqlite") as conn:
+    with sqlite3.connect(tmp_path / "fourier_heatmap.sqlite") as conn:
         rows = conn.execute("SELECT COUNT(*), MIN(psnr_input) FROM fourier_heatmap").fetchone()
     assert rows == (len(half_plane_frequencies(7)) + len(half_plane_frequencies(5)), float("inf"))
+    with open_run(tmp_path) as run:  # the maps are array groups of the folder, as `oodnic report` reads them
+        groups = run.arrays("fourier_heatmap")
+    assert sorted((g.meta["grid"], g.meta["seed"]) for g in groups) == [(5, 0), (5, 1), (7, 0)]
+    assert all(g.load()["psnr_input"].shape == (g.meta["grid"],) * 2 for g in groups)
 
 
 def test_assemble_is_point_symmetric():
