@@ -6,6 +6,7 @@ is imported only when the command runs.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -56,22 +57,25 @@ def _pair(text: str, what: str) -> tuple[float, float]:
 @click.option("--lr", default=5e-4, show_default=True, help="Adam learning rate (the paper: 1e-4)")
 @click.option("--half", is_flag=True, help="round parameters to float16 before the final tables and store them so")
 @click.option("--seed", default=0, show_default=True)
+@click.option("--device", default="cpu", show_default=True, help="torch device to train on: cpu, cuda, cuda:N")
 @click.option("--threads", default=1, show_default=True,
               help="torch CPU threads (on a busy shared machine 1 is several times faster than 2)")
 def train_command(data_dir: Path, out_dir: Path, name: str, architecture: str | None, variable_rate: bool,
                   init_path: Path | None, n_channels: int, m_channels: int, lambdas: str, lambda_range: str,
                   lambda_input: str, film_hidden: int, prune: float, prune_window: str, steps: int, batch: int,
-                  crop: int, lr: float, half: bool, seed: int, threads: int) -> None:
+                  crop: int, lr: float, half: bool, seed: int, device: str, threads: int) -> None:
     """Train a CompressAI model at a few rate points (or one variable-rate model) and save its checkpoints."""
     if variable_rate and architecture not in (None, "bmshj2018-hyperprior"):
         raise click.UsageError("--variable-rate trains the lambda-conditioned bmshj2018-hyperprior only")
     window, lambda_bounds = _pair(prune_window, "--prune-window"), _pair(lambda_range, "--lambda-range")
     if window[1] > 1:
         raise click.BadParameter("--prune-window fractions must lie in [0, 1]")
+    if device.startswith("cuda"):  # deterministic cuBLAS (torch.use_deterministic_algorithms needs it)
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     from .train import Recipe, _train  # imports compressai (its warnings filtered) and torch
     from .train import torch
 
-    recipe = Recipe(steps=steps, batch=batch, crop=crop, lr=lr, prune=prune, prune_window=window)
+    recipe = Recipe(steps=steps, batch=batch, crop=crop, lr=lr, prune=prune, prune_window=window, device=device)
     threads_before, deterministic_before = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     torch.set_num_threads(threads)
     torch.use_deterministic_algorithms(True)

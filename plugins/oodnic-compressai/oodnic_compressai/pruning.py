@@ -46,7 +46,7 @@ class _Threshold(nn.Module):
         self.state = state
 
     def forward(self, weight: Tensor) -> Tensor:
-        return torch.where(weight.abs() > self.state["threshold"], weight, torch.zeros((), dtype=weight.dtype))
+        return torch.where(weight.abs() > self.state["threshold"].to(weight.device), weight, weight.new_zeros(()))
 
 
 class MagnitudePruner:

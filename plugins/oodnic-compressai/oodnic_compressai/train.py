@@ -67,6 +67,7 @@ class Recipe:
     prune: float = 0.0
     prune_window: tuple[float, float] = (0.0, 1.0)
     log_every: int = 250
+    device: str = "cpu"
 
 
 def load_images(folder: Path, min_side: int) -> list[torch.Tensor]:
@@ -116,7 +117,7 @@ def train(model: CompressionModel, images: Sequence[torch.Tensor], recipe: Recip
     Returns the last logged averages.
     """
     criterion = RateDistortionLoss(lmbda=lmbda) if lambda_range is None else None
-    model.train()
+    model.to(recipe.device).train()
     last: dict[str, float] = {}
     with pruning(model) if recipe.prune > 0 else nullcontext() as pruner:
         net_params = [p for n, p in model.named_parameters() if not n.endswith(".quantiles")]
@@ -131,13 +132,13 @@ def train(model: CompressionModel, images: Sequence[torch.Tensor], recipe: Recip
                     group["lr"] = recipe.lr / 10
             if pruner is not None:
                 pruner.set(schedule(step - 1, start, end, recipe.prune))
-            x = random_crops(images, recipe.batch, recipe.crop, rng)
+            x = random_crops(images, recipe.batch, recipe.crop, rng).to(recipe.device)
             optimizer.zero_grad()
             aux_optimizer.zero_grad()
             if lambda_range is None:
                 out = criterion(model(x), x)
             else:
-                lambdas = log_uniform(rng, *lambda_range, recipe.batch)
+                lambdas = log_uniform(rng, *lambda_range, recipe.batch).to(recipe.device)
                 out = per_image_loss(model(x, lambdas), x, lambdas)
             out["loss"].backward()
             torch.nn.utils.clip_grad_norm_(net_params, 1.0)
@@ -156,7 +157,7 @@ def train(model: CompressionModel, images: Sequence[torch.Tensor], recipe: Recip
                 print(json.dumps({"lambda": lmbda if lambda_range is None else list(lambda_range), "step": step,
                                   **{k: round(v, 4) for k, v in last.items()}, **extra}), flush=True)
                 sums = dict.fromkeys(sums, 0.0)
-    model.eval()
+    model.cpu().eval()  # entropy tables are built and checkpoints written on the CPU
     return last
 
 

@@ -14,7 +14,7 @@ from oodnic_platform.download import cached_digest
 
 from .checkfile import inspect_checkpoint
 from .codec import CompressAICodec
-from .models import ARCHITECTURE_NAMES
+from .models import ARCHITECTURE_NAMES, LAMBDA_ARCHITECTURE, VBR_ARCHITECTURES
 
 if TYPE_CHECKING:  # torch and compressai are imported only when a model is loaded
     from compressai.models import CompressionModel
@@ -60,6 +60,8 @@ class UserCodec(CompressAICodec):
             raise ValueError(f"{self.name}: unknown arch {self.arch!r} (known: {', '.join(sorted(ARCHITECTURE_NAMES))})")
         if self.model_class and not _CLASS_PATH.fullmatch(self.model_class):
             raise ValueError(f"{self.name}: model_class must look like 'package.module:Class', not {self.model_class!r}")
+        if self.arch == LAMBDA_ARCHITECTURE and not self.rate_argument:
+            raise ValueError(f"{self.name}: {LAMBDA_ARCHITECTURE} takes lambda as its quality: set rate_argument=lmbda")
         if not self.checkpoint:
             raise ValueError(f"{self.name}: set checkpoint=PATH (may contain {{quality}})")
         fields = {field for _, field, _, _ in string.Formatter().parse(self.checkpoint) if field is not None}
@@ -82,6 +84,15 @@ class UserCodec(CompressAICodec):
         except ValueError as exc:
             return f"{self.name}: {exc}"
         return None
+
+    def check_quality(self, quality: float) -> None:
+        """A template needs the quality's file; one fixed-rate checkpoint codes one rate (quality 1)."""
+        if self.is_template:
+            if not self.checkpoint_path(quality).is_file():
+                raise ValueError(f"{self.name}: no checkpoint {self.checkpoint_path(quality)} for quality {quality}")
+        elif not (self.rate_argument or self.model_class or self.arch in VBR_ARCHITECTURES) and quality != 1:
+            raise ValueError(f"{self.name}: one fixed-rate checkpoint codes one rate (quality 1), not {quality}; "
+                             "use {quality} in checkpoint, or rate_argument for a variable-rate model")
 
     @property
     def is_template(self) -> bool:

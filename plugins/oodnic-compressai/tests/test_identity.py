@@ -136,3 +136,17 @@ def test_allowed_globals_are_a_subset_of_torch_weights_only():
 
 def test_architecture_names_are_the_loadable_ones():
     assert set(ARCHITECTURE_NAMES) == set(ARCHITECTURES)
+
+
+def test_user_quality_checks(tmp_path):
+    save_model(tmp_path / "ckpt-1.pt", 0)
+    fixed = UserCodec().configure(arch="bmshj2018-hyperprior", checkpoint=str(tmp_path / "ckpt-1.pt"))
+    fixed.check_quality(1)
+    with pytest.raises(ValueError, match="one fixed-rate checkpoint codes one rate"):
+        fixed.check_quality(2)
+    template = UserCodec().configure(arch="bmshj2018-hyperprior", checkpoint=str(tmp_path / "ckpt-{quality}.pt"))
+    template.check_quality(1)
+    with pytest.raises(ValueError, match="ckpt-3.pt"):
+        template.check_quality(3)
+    with pytest.raises(ValueError, match="rate_argument=lmbda"):
+        UserCodec().configure(arch="bmshj2018-hyperprior-lambda", checkpoint=str(tmp_path / "ckpt-1.pt"))
