@@ -162,3 +162,11 @@ def test_compact_storage_is_exact():
     assert "b" not in packed and "b::mask" in packed and packed["a"].dtype == torch.float16
     restored = unpack(packed)
     assert all(torch.equal(restored[k], v) and restored[k].dtype == v.dtype for k, v in state.items())
+
+
+def test_variable_rate_pruned_training_is_deterministic(photos, tmp_path):
+    args = ("--variable-rate", "--name", "p", "--prune", "0.8", "--prune-window", "0,0.5", "--lambda-input", "log")
+    for folder in ("a", "b"):
+        train(photos, tmp_path / folder, *args)
+    a, b = (torch.load(tmp_path / d / "p.pt", weights_only=True)["state_dict"] for d in "ab")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
