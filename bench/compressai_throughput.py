@@ -9,7 +9,8 @@ Times, in one run and interleaved, Kodak images through
   settings (which include the entropy-estimated bpp: one extra forward pass);
 * ``codec-no-estimate``: the same with ``estimate_bpp=False``;
 * ``bare``: the same nn.Module in a plain loop, one image at a time:
-  uint8 -> float tensor, pad, ``model.compress``, ``model.decompress``, crop, uint8.
+  uint8 -> float tensor, pad, ``model.compress``, ``model.decompress``, crop, uint8
+  (with the codec's rate argument for variable-rate models, e.g. ``lmbda``).
 
 Prints images per second (fastest of ``--repeats``) and the ratio of each codec
 path's time to the bare loop's (target <= 1.1 for ``codec-no-estimate``; the
@@ -54,13 +55,13 @@ def codec_pass(codec, groups: list[list[np.ndarray]], quality) -> None:
 
 
 @torch.no_grad()
-def bare_pass(model, images: list[np.ndarray]) -> None:
+def bare_pass(model, images: list[np.ndarray], kwargs: dict) -> None:
     for image in images:
         height, width = image.shape[:2]
         x = torch.from_numpy(image).permute(2, 0, 1)[None].float().div(255)
         x = F.pad(x, (0, -width % 64, 0, -height % 64), mode="replicate")
-        coded = model.compress(x)
-        x_hat = model.decompress(coded["strings"], coded["shape"])["x_hat"][:, :, :height, :width]
+        coded = model.compress(x, **kwargs)
+        x_hat = model.decompress(coded["strings"], coded["shape"], **kwargs)["x_hat"][:, :, :height, :width]
         x_hat.clamp(0, 1).mul(255).round().to(torch.uint8)[0].permute(1, 2, 0).numpy()
 
 
@@ -79,16 +80,15 @@ def main() -> None:
     for c in (codec, no_estimate):
         c.load("cpu")
     model = codec.model(quality)
-    if model.__class__.compress.__code__.co_argcount > 2:  # variable-rate models need their rate argument
-        raise SystemExit("the bare loop here calls compress(x) only: pick a fixed-rate codec")
+    kwargs = codec.coding_kwargs(model, float(np.float32(quality)))
     images = kodak_images(args.images)
     groups = by_shape(images)
     paths = {
         "codec": lambda: codec_pass(codec, groups, quality),
         "codec-no-estimate": lambda: codec_pass(no_estimate, groups, quality),
-        "bare": lambda: bare_pass(model, images),
+        "bare": lambda: bare_pass(model, images, kwargs),
     }
-    bare_pass(model, images[:1])  # warm-up
+    bare_pass(model, images[:1], kwargs)  # warm-up
     codec_pass(codec, [groups[0][:1]], quality)
     best = dict.fromkeys(paths, float("inf"))
     for _ in range(args.repeats):

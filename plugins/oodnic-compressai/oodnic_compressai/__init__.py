@@ -1,4 +1,4 @@
-"""CompressAI codecs for oodnic-platform: the zoo's pretrained models, your checkpoints, a bundled small model."""
+"""CompressAI codecs for oodnic-platform: the zoo's pretrained models, your checkpoints, the bundled small models."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from oodnic_platform import hookimpl
 # Nothing here imports torch or compressai (seconds, with torch_geometric): the platform imports
 # every plugin to build its registry. They are imported on first use (see _lazy.py).
 from .bitstream import BitstreamError
-from .errors import CheckpointError
+from .bundled import BundledCodec, bundled_codecs
 from .codec import CompressAICodec
-from .user import BundledCodec, UserCodec
+from .errors import CheckpointError
+from .user import UserCodec
 from .zoo import ZooCodec, zoo_codecs
 
 __all__ = ["BitstreamError", "BundledCodec", "CheckpointError", "CompressAICodec", "UserCodec", "ZooCodec"]
@@ -17,7 +18,7 @@ __all__ = ["BitstreamError", "BundledCodec", "CheckpointError", "CompressAICodec
 
 @hookimpl
 def register_codecs(register) -> None:
-    for codec in (*zoo_codecs(), UserCodec(), BundledCodec()):
+    for codec in (*zoo_codecs(), UserCodec(), *bundled_codecs()):
         register(codec)
 
 

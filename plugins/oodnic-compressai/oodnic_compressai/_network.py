@@ -11,6 +11,13 @@ if TYPE_CHECKING:
     from compressai.models import CompressionModel
 
 
+class _First(nn.Module):
+    """The identity for modules called with extra arguments (a lambda-conditioned synthesis)."""
+
+    def forward(self, x: torch.Tensor, *_: Any) -> torch.Tensor:
+        return x
+
+
 class _Constant(nn.Module):
     def __init__(self, value: torch.Tensor):
         super().__init__()
@@ -30,7 +37,7 @@ def estimated_bits(model: CompressionModel, x: torch.Tensor, kwargs: dict[str, A
     swap = y is not None and isinstance(getattr(model, "g_s", None), nn.Module)
     originals = (model.g_a, model.g_s) if swap else None
     if swap:
-        model.g_a, model.g_s = _Constant(y), nn.Identity()
+        model.g_a, model.g_s = _Constant(y), _First()
     try:
         likelihoods = model(x, **kwargs)["likelihoods"].values()
     finally:

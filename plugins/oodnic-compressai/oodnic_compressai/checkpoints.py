@@ -1,8 +1,11 @@
 """Untrusted checkpoints in, CompressAI models out.
 
 Files are read with ``torch.load(weights_only=True)`` (no arbitrary unpickling),
-keys are renamed the way CompressAI's zoo does (``compressai.zoo.load_state_dict``),
-and entropy-coder tables a training checkpoint lacks are computed with ``update()``.
+compactly stored state dicts are unpacked (:mod:`.storage`), keys are renamed the
+way CompressAI's zoo does (``compressai.zoo.load_state_dict``), and entropy-coder
+tables a training checkpoint lacks are computed with ``update()``. A checkpoint
+written by ``oodnic compressai-train`` also names its architecture and its
+constructor arguments (``"config"``, e.g. N and M), so any size loads.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from compressai.zoo import load_state_dict as rename_state_dict  # noqa: E402
 
 from .errors import CheckpointError  # noqa: E402
 from .models import VBR_RATE_BOTTLENECK, architectures  # noqa: E402
+from .storage import unpack  # noqa: E402
 
 #: where training scripts commonly nest the state dict inside a checkpoint
 NESTED_KEYS = ("state_dict", "network", "model_state_dict", "model")
@@ -58,7 +62,11 @@ def state_dict_of(checkpoint: dict[str, Any], path: str | Path = "checkpoint") -
     bad = [k for k, v in checkpoint.items() if not isinstance(v, torch.Tensor)]
     if bad:
         raise CheckpointError(f"{path}: state dict entries {', '.join(map(str, bad[:3]))} are not tensors")
-    return _add_missing_tables(rename_state_dict(checkpoint))
+    try:
+        state_dict = unpack(checkpoint)
+    except (KeyError, RuntimeError, ValueError, IndexError) as exc:
+        raise CheckpointError(f"{path}: damaged compact state dict ({str(exc).splitlines()[0][:200]})") from None
+    return _add_missing_tables(rename_state_dict(state_dict))
 
 
 def _add_missing_tables(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -87,15 +95,23 @@ def import_model_class(spec: str) -> type[CompressionModel]:
     return cls
 
 
-def build_model(cls: type[CompressionModel], state_dict: dict[str, torch.Tensor], **kwargs: Any) -> CompressionModel:
-    """Instantiate ``cls`` from ``state_dict`` (its ``from_state_dict`` if it has one), in eval mode, CDFs ready."""
+def build_model(cls: type[CompressionModel], state_dict: dict[str, torch.Tensor],
+                config: dict[str, Any] | None = None, **kwargs: Any) -> CompressionModel:
+    """Instantiate ``cls`` from ``state_dict``, in eval mode, CDFs ready.
+
+    With ``config`` (constructor arguments saved by the trainer) the model is
+    ``cls(**config)``; otherwise its ``from_state_dict`` if it has one, else ``cls()``.
+    """
     try:
-        if hasattr(cls, "from_state_dict"):
+        if config:
+            model = cls(**config, **kwargs)
+            model.load_state_dict(state_dict)
+        elif hasattr(cls, "from_state_dict"):
             model = cls.from_state_dict(state_dict, **kwargs)
         else:
             model = cls(**kwargs)
             model.load_state_dict(state_dict)
-    except (RuntimeError, KeyError, TypeError) as exc:
+    except (RuntimeError, KeyError, TypeError, ValueError, AssertionError) as exc:
         detail = " ".join(line.strip() for line in str(exc).splitlines()[:2])
         raise CheckpointError(f"state dict does not fit {cls.__name__}: {detail[:300]}") from None
     model.eval()
@@ -118,9 +134,10 @@ def load_checkpoint_model(path: str | Path, arch: str = "", model_class: str = "
     else:
         raise CheckpointError(f"unknown architecture {arch!r} for {path} (zoo: {', '.join(sorted(architectures()))})")
     state_dict = state_dict_of(checkpoint, path)
+    config = checkpoint.get("config") if isinstance(checkpoint.get("config"), dict) else None
     kwargs = {}
     if arch in VBR_RATE_BOTTLENECK:
         kwargs["vr_entbttlnck"] = True
         # its hyperprior tables are rebuilt for every rate; start them empty so any stored size loads
         state_dict.update({key: state_dict[key].new_empty(0) for key in VBR_EB_BUFFERS if key in state_dict})
-    return build_model(cls, state_dict, **kwargs)
+    return build_model(cls, state_dict, config, **kwargs)

@@ -6,45 +6,82 @@ is imported only when the command runs.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
+
+ARCHITECTURES = ["bmshj2018-factorized", "bmshj2018-hyperprior", "mbt2018-mean", "elic2022-official", "elic2022-chandelier"]
+#: ood_nic's default pruning window: epochs 675 to 2400 of 5000 (pruning.PAPER_WINDOW, here without torch)
+PAPER_WINDOW = "0.135,0.48"
+
+
+def _pair(text: str, what: str) -> tuple[float, float]:
+    try:
+        low, high = (float(v) for v in text.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{what} must be two numbers LOW,HIGH, not {text!r}") from None
+    if not 0 <= low < high:
+        raise click.BadParameter(f"{what} must satisfy 0 <= LOW < HIGH, not {text!r}")
+    return low, high
 
 
 @click.command("compressai-train")
 @click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
               help="folder of training images (e.g. wikipedia-photos; never Kodak)")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="folder for the <name>-<k>.pt checkpoints")
+              help="folder for the <name>-<k>.pt checkpoints (<name>.pt for --variable-rate)")
 @click.option("--name", default="oodnic-tiny", show_default=True, help="file name prefix")
-@click.option("--architecture", default=None, type=click.Choice(["bmshj2018-factorized", "bmshj2018-hyperprior", "mbt2018-mean"]),
+@click.option("--architecture", "--arch", default=None, type=click.Choice(ARCHITECTURES),
               help="[default: bmshj2018-hyperprior, or the --init checkpoint's]")
+@click.option("--variable-rate", is_flag=True,
+              help="one lambda-conditioned hyperprior (bmshj2018-hyperprior-lambda): lambda is a model input")
 @click.option("--init", "init_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="fine-tune every rate point from this checkpoint instead of training from scratch")
-@click.option("-N", "n_channels", default=48, show_default=True, help="channels N")
-@click.option("-M", "m_channels", default=64, show_default=True, help="latent channels M")
+              help="fine-tune from this checkpoint (with --variable-rate: a fixed-rate hyperprior of the same N, M)")
+@click.option("-N", "--N", "n_channels", default=48, show_default=True, help="channels N (the paper: 192)")
+@click.option("-M", "--M", "m_channels", default=64, show_default=True, help="latent channels M (the paper: 192)")
 @click.option("--lambdas", default="0.0035,0.013,0.0483", show_default=True,
-              help="comma-separated rate-distortion lambdas")
-@click.option("--steps", default=2500, show_default=True, help="optimiser steps per rate point")
+              help="comma-separated lambdas: the rate points (with --variable-rate: where it is evaluated)")
+@click.option("--lambda-range", default="0.0012,0.26", show_default=True,
+              help="--variable-rate: each crop's lambda is drawn log-uniformly from LOW,HIGH (the paper's range)")
+@click.option("--lambda-input", type=click.Choice(["raw", "log"]), default="raw", show_default=True,
+              help="--variable-rate: feed lambda (the paper) or ln(lambda) to the FiLM layers")
+@click.option("--film-hidden", default=128, show_default=True, help="--variable-rate: hidden width of the FiLM MLPs")
+@click.option("--prune", default=0.0, show_default=True, type=click.FloatRange(0, 1, max_open=True),
+              help="final sparsity of gradual magnitude pruning (the paper: 0.95); 0 = dense")
+@click.option("--prune-window", default=PAPER_WINDOW, show_default=True,
+              help="START,END of the pruning schedule as fractions of the steps (the paper's epochs 675..2400 of 5000)")
+@click.option("--steps", default=2500, show_default=True, help="optimiser steps per rate point (or per model)")
 @click.option("--batch", default=8, show_default=True)
-@click.option("--crop", default=128, show_default=True, help="square crop side in pixels")
-@click.option("--lr", default=5e-4, show_default=True)
+@click.option("--crop", default=128, show_default=True, help="square crop side in pixels (the paper: 256)")
+@click.option("--lr", default=5e-4, show_default=True, help="Adam learning rate (the paper: 1e-4)")
+@click.option("--half", is_flag=True, help="round parameters to float16 before the final tables and store them so")
 @click.option("--seed", default=0, show_default=True)
+@click.option("--device", default="cpu", show_default=True, help="torch device to train on: cpu, cuda, cuda:N")
 @click.option("--threads", default=1, show_default=True,
               help="torch CPU threads (on a busy shared machine 1 is several times faster than 2)")
-def train_command(data_dir: Path, out_dir: Path, name: str, architecture: str | None, init_path: Path | None,
-                  n_channels: int, m_channels: int, lambdas: str, steps: int, batch: int, crop: int, lr: float,
-                  seed: int, threads: int) -> None:
-    """Train a small CompressAI model at a few rate points and save one checkpoint per point."""
-    from .train import _train  # imports compressai (its warnings filtered) and torch
+def train_command(data_dir: Path, out_dir: Path, name: str, architecture: str | None, variable_rate: bool,
+                  init_path: Path | None, n_channels: int, m_channels: int, lambdas: str, lambda_range: str,
+                  lambda_input: str, film_hidden: int, prune: float, prune_window: str, steps: int, batch: int,
+                  crop: int, lr: float, half: bool, seed: int, device: str, threads: int) -> None:
+    """Train a CompressAI model at a few rate points (or one variable-rate model) and save its checkpoints."""
+    if variable_rate and architecture not in (None, "bmshj2018-hyperprior"):
+        raise click.UsageError("--variable-rate trains the lambda-conditioned bmshj2018-hyperprior only")
+    window, lambda_bounds = _pair(prune_window, "--prune-window"), _pair(lambda_range, "--lambda-range")
+    if window[1] > 1:
+        raise click.BadParameter("--prune-window fractions must lie in [0, 1]")
+    if device.startswith("cuda"):  # deterministic cuBLAS (torch.use_deterministic_algorithms needs it)
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    from .train import Recipe, _train  # imports compressai (its warnings filtered) and torch
     from .train import torch
 
+    recipe = Recipe(steps=steps, batch=batch, crop=crop, lr=lr, prune=prune, prune_window=window, device=device)
     threads_before, deterministic_before = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     torch.set_num_threads(threads)
     torch.use_deterministic_algorithms(True)
     try:
-        _train(data_dir, out_dir, name, architecture, init_path, n_channels, m_channels, lambdas, steps, batch, crop,
-               lr, seed)
+        _train(data_dir, out_dir, name, architecture, init_path, n_channels, m_channels, lambdas, recipe, seed,
+               variable_rate, lambda_bounds, lambda_input, film_hidden, half)
     finally:
         torch.set_num_threads(threads_before)
         torch.use_deterministic_algorithms(deterministic_before)

@@ -4,7 +4,10 @@ Images are padded on the right and bottom to a multiple of the model's stride
 (64) by *replicating* the edge pixels (zero padding would add a sharp edge that
 costs bits and rings back into the image), coded, and cropped back. The
 bitstream (see :mod:`.bitstream`) carries everything decoding needs besides the
-weights, and its bytes are what the platform's bpp counts.
+weights, and its bytes are what the platform's bpp counts. Besides uint8
+images, ``encode``/``encode_batch`` take float32 images in [0, 255] and code
+them unrounded (``accepts_float``), as the paper feeds perturbed images in
+Fourier heat maps.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import numpy as np
 from oodnic_platform import Codec, Encoded, Quality
 
 from . import _lazy
-from .bitstream import Frame, pack, unpack
+from .bitstream import Frame, Shape, canonical_shape, is_nested, pack, unpack
 
 if TYPE_CHECKING:  # torch and compressai are imported only when a model is used
     import torch
@@ -56,6 +59,9 @@ class CompressAICodec(Codec):
     """
 
     resource = "gpu"
+    accepts_float = True
+    #: inclusive bounds of a valid quality (None: see check_quality)
+    quality_range: tuple[float, float] | None = None
     estimate_bpp: bool = True
     #: keyword that passes the quality to compress/decompress/forward of a user's variable-rate model
     rate_argument: str = ""
@@ -75,6 +81,17 @@ class CompressAICodec(Codec):
 
     def load_model(self, quality: float) -> CompressionModel:
         raise NotImplementedError
+
+    def fingerprint(self) -> dict[str, str]:
+        """sha256 of every weight file this codec codes with (file name -> hex digest)."""
+        return {}
+
+    def check_quality(self, quality: Quality) -> None:
+        """Raise ValueError (one line) for a quality outside :attr:`quality_range`."""
+        if self.quality_range is not None:
+            low, high = self.quality_range
+            if not low <= float(quality) <= high:
+                raise ValueError(f"{self.name} quality must be in [{low:g}, {high:g}], not {quality}")
 
     # -- Codec -------------------------------------------------------------------
     def settings(self) -> dict[str, Any]:
@@ -182,11 +199,11 @@ class CompressAICodec(Codec):
         import torch
 
         height, width = images[0].shape[:2]
-        x = torch.from_numpy(np.stack(images)).to(self.device).permute(0, 3, 1, 2).float().div_(255.0)
+        x = torch.from_numpy(as_network_input(images)).to(self.device).permute(0, 3, 1, 2).float().div(255.0)
         x = pad(x, _stride(model))
         with _capture_output(getattr(model, "g_a", None)) as analysis:
             coded = model.compress(x, **kwargs)
-        shape = tuple(int(v) for v in coded["shape"])
+        shape = canonical_shape(coded["shape"])
         bits = _estimated_bits(model, x, kwargs, analysis.get("y")) if self.estimate_bpp else None
         out = []
         for i in range(len(images)):
@@ -196,21 +213,45 @@ class CompressAICodec(Codec):
         return out
 
     def _decode_chunk(self, frames: list[Frame], quality: float, size: tuple[int, int],
-                      shape: tuple[int, ...]) -> list[np.ndarray]:
+                      shape: Shape) -> list[np.ndarray]:
         import torch
 
         with torch.no_grad():
             return self._decode_chunk_no_grad(frames, quality, size, shape)
 
     def _decode_chunk_no_grad(self, frames: list[Frame], quality: float, size: tuple[int, int],
-                              shape: tuple[int, ...]) -> list[np.ndarray]:
+                              shape: Shape) -> list[np.ndarray]:
         import torch
 
         model = self.model(quality)
         strings = [[f.strings[j] for f in frames] for j in range(len(frames[0].strings))]
-        x_hat = model.decompress(strings, torch.Size(shape), **self.coding_kwargs(model, quality))["x_hat"]
+        x_hat = model.decompress(strings, torch_shape(shape), **self.coding_kwargs(model, quality))["x_hat"]
         x_hat = x_hat[:, :, : size[0], : size[1]].clamp(0, 1).mul(255).round().to(torch.uint8)
         return list(x_hat.permute(0, 2, 3, 1).cpu().numpy())
+
+
+def torch_shape(shape: Shape) -> Any:
+    """A :data:`.bitstream.Shape` as decompress() takes it (torch.Size, or dicts and lists of them)."""
+    import torch
+
+    if not is_nested(shape):
+        return torch.Size(shape)
+    kind, items = shape
+    if kind == "list":
+        return [torch_shape(item) for item in items]
+    return {key: torch_shape(item) for key, item in items}
+
+
+def as_network_input(images: Sequence[np.ndarray]) -> np.ndarray:
+    """The images stacked: uint8 as they are, floats as float32 (unrounded; values must lie in [0, 255])."""
+    batch = np.stack(images)
+    if batch.dtype == np.uint8:
+        return batch
+    if not np.issubdtype(batch.dtype, np.floating):
+        raise ValueError(f"images must be uint8, or float32 in [0, 255], not {batch.dtype}")
+    if not (np.isfinite(batch).all() and batch.min() >= 0 and batch.max() <= 255):
+        raise ValueError("float images must hold finite values in [0, 255]")
+    return batch.astype(np.float32, copy=False)
 
 
 def pad(x: torch.Tensor, stride: int = STRIDE) -> torch.Tensor:

@@ -1,15 +1,24 @@
-"""Train a small CompressAI model at a few rate points (the recipe of CompressAI and of the paper).
+"""Train CompressAI models at a few rate points, or one variable-rate model (the recipes of CompressAI and of the paper).
 
 Loss ``lambda * 255^2 * MSE + bpp`` with Adam, random crops from images preloaded
-in memory, and an auxiliary Adam optimiser for the entropy bottleneck's
-quantiles. Every random draw comes from ``--seed``.
+in memory, gradient clipping at 1.0, and an auxiliary Adam optimiser for the
+entropy bottleneck's quantiles. Every random draw comes from ``--seed``.
 
-From scratch, the highest-rate point is trained first and each lower one starts
-from the weights of the point above it (warm start), which is what makes a few
-CPU minutes per rate point go far. With ``--init CHECKPOINT`` every rate point
-is instead fine-tuned from that checkpoint (e.g. one of a previous run, or a
-pretrained model). Checkpoints are numbered from the lowest rate (1) up. Never
-train on Kodak: it is the test set.
+Fixed-rate (default): from scratch, the highest-rate point is trained first and
+each lower one starts from the weights of the point above it (warm start); with
+``--init CHECKPOINT`` every rate point is instead fine-tuned from that
+checkpoint. Checkpoints are numbered from the lowest rate (1) up.
+
+``--variable-rate``: one ``bmshj2018-hyperprior-lambda`` model (lambda is an
+input, FiLM layers), each crop trained at its own lambda drawn log-uniformly
+from ``--lambda-range``, as the paper's code does; ``--init`` may be a
+fixed-rate hyperprior of the same N, M (its layers are copied, the FiLM layers
+start as the identity). One checkpoint, ``<name>.pt``.
+
+``--prune S``: gradual magnitude pruning to sparsity S (see :mod:`.pruning`).
+``--half`` rounds the parameters to float16 before the final entropy tables are
+computed and stores them as float16 (exact on loading). Never train on Kodak:
+it is the test set.
 
     python -m oodnic_compressai.train --data ../shared/datasets/wikipedia-photos --out weights/
 """
@@ -20,8 +29,10 @@ import copy
 import json
 import math
 import time
+from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import click
 import numpy as np
@@ -37,10 +48,26 @@ from PIL import Image  # noqa: E402
 
 from .checkpoints import load_checkpoint_model, read_checkpoint  # noqa: E402
 from .cli import train_command  # noqa: E402,F401  (the command is defined without torch, for registration)
-from .models import architectures  # noqa: E402
+from .models import ELIC_ARCHITECTURES, LAMBDA_ARCHITECTURE, architectures  # noqa: E402
+from .pruning import pruning, schedule, sparsity  # noqa: E402
+from .storage import pack, round_half  # noqa: E402
 
 #: CompressAI's MSE lambdas for its qualities 1..8.
 COMPRESSAI_LAMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.1800)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """The optimisation settings shared by every rate point."""
+
+    steps: int
+    batch: int = 8
+    crop: int = 128
+    lr: float = 5e-4
+    prune: float = 0.0
+    prune_window: tuple[float, float] = (0.0, 1.0)
+    log_every: int = 250
+    device: str = "cpu"
 
 
 def load_images(folder: Path, min_side: int) -> list[torch.Tensor]:
@@ -67,55 +94,140 @@ def random_crops(images: Sequence[torch.Tensor], batch: int, size: int, rng: np.
     return torch.stack(crops).float().div_(255.0)
 
 
-def train_rate_point(
-    model: CompressionModel,
-    images: Sequence[torch.Tensor],
-    lmbda: float,
-    steps: int,
-    rng: np.random.Generator,
-    batch: int = 8,
-    crop: int = 128,
-    lr: float = 5e-4,
-    log_every: int = 250,
-) -> dict[str, float]:
-    """Optimise ``model`` in place for one lambda; returns the last logged losses.
+def log_uniform(rng: np.random.Generator, low: float, high: float, count: int) -> torch.Tensor:
+    """``count`` lambdas drawn log-uniformly from [low, high] (the paper's scipy ``loguniform``)."""
+    return torch.from_numpy(np.exp(rng.uniform(math.log(low), math.log(high), count))).float()
 
-    The learning rate drops tenfold for the last 20% of the steps.
+
+def per_image_loss(out: dict[str, Any], x: torch.Tensor, lmbda: torch.Tensor) -> dict[str, torch.Tensor]:
+    """``mean_i(lambda_i * 255^2 * MSE_i + bpp_i)``: each crop at its own lambda (ood_nic sums; Adam scales alike)."""
+    pixels = x.size(2) * x.size(3)
+    bpp = sum(-torch.log2(lk).flatten(1).sum(1) for lk in out["likelihoods"].values()) / pixels
+    mse = (out["x_hat"] - x).pow(2).flatten(1).mean(1)
+    return {"loss": (lmbda * 255**2 * mse + bpp).mean(), "bpp_loss": bpp.mean(), "mse_loss": mse.mean()}
+
+
+def train(model: CompressionModel, images: Sequence[torch.Tensor], recipe: Recipe, rng: np.random.Generator,
+          lmbda: float | None = None, lambda_range: tuple[float, float] | None = None) -> dict[str, float]:
+    """Optimise ``model`` in place at one ``lmbda``, or over ``lambda_range`` (a lambda-conditioned model).
+
+    The learning rate drops tenfold for the last 20% of the steps. With
+    ``recipe.prune`` the weights are pruned gradually inside ``recipe.prune_window``
+    (fractions of the steps) and the masks are written into the weights at the end.
+    Returns the last logged averages.
     """
-    net_params = [p for n, p in model.named_parameters() if not n.endswith(".quantiles")]
-    aux_params = [p for n, p in model.named_parameters() if n.endswith(".quantiles")]
-    optimizer = torch.optim.Adam(net_params, lr=lr)
-    aux_optimizer = torch.optim.Adam(aux_params, lr=1e-3)
-    criterion = RateDistortionLoss(lmbda=lmbda)
-    model.train()
-    sums = {"loss": 0.0, "bpp": 0.0, "psnr": 0.0, "aux": 0.0}
+    criterion = RateDistortionLoss(lmbda=lmbda) if lambda_range is None else None
+    model.to(recipe.device).train()
     last: dict[str, float] = {}
-    for step in range(1, steps + 1):
-        if step == int(0.8 * steps) + 1:
-            for group in optimizer.param_groups:
-                group["lr"] = lr / 10
-        x = random_crops(images, batch, crop, rng)
-        optimizer.zero_grad()
-        aux_optimizer.zero_grad()
-        out = criterion(model(x), x)
-        out["loss"].backward()
-        torch.nn.utils.clip_grad_norm_(net_params, 1.0)
-        optimizer.step()
-        aux_loss = model.aux_loss()
-        aux_loss.backward()
-        aux_optimizer.step()
-        sums["loss"] += out["loss"].item()
-        sums["bpp"] += out["bpp_loss"].item()
-        sums["psnr"] += -10 * math.log10(max(out["mse_loss"].item(), 1e-10))
-        sums["aux"] += aux_loss.item()
-        if step % log_every == 0 or step == steps:
-            count = log_every if step % log_every == 0 else step % log_every
-            last = {k: v / count for k, v in sums.items()}
-            print(json.dumps({"lambda": lmbda, "step": step, **{k: round(v, 4) for k, v in last.items()}}), flush=True)
-            sums = dict.fromkeys(sums, 0.0)
-    model.eval()
-    model.update(force=True)
+    with pruning(model) if recipe.prune > 0 else nullcontext() as pruner:
+        net_params = [p for n, p in model.named_parameters() if not n.endswith(".quantiles")]
+        aux_params = [p for n, p in model.named_parameters() if n.endswith(".quantiles")]
+        optimizer = torch.optim.Adam(net_params, lr=recipe.lr)
+        aux_optimizer = torch.optim.Adam(aux_params, lr=1e-3)
+        start, end = (round(f * recipe.steps) for f in recipe.prune_window)
+        sums = {"loss": 0.0, "bpp": 0.0, "psnr": 0.0, "aux": 0.0}
+        for step in range(1, recipe.steps + 1):
+            if step == int(0.8 * recipe.steps) + 1:
+                for group in optimizer.param_groups:
+                    group["lr"] = recipe.lr / 10
+            if pruner is not None:
+                pruner.set(schedule(step - 1, start, end, recipe.prune))
+            x = random_crops(images, recipe.batch, recipe.crop, rng).to(recipe.device)
+            optimizer.zero_grad()
+            aux_optimizer.zero_grad()
+            if lambda_range is None:
+                out = criterion(model(x), x)
+            else:
+                lambdas = log_uniform(rng, *lambda_range, recipe.batch).to(recipe.device)
+                out = per_image_loss(model(x, lambdas), x, lambdas)
+            out["loss"].backward()
+            torch.nn.utils.clip_grad_norm_(net_params, 1.0)
+            optimizer.step()
+            aux_loss = model.aux_loss()
+            aux_loss.backward()
+            aux_optimizer.step()
+            sums["loss"] += out["loss"].item()
+            sums["bpp"] += out["bpp_loss"].item()
+            sums["psnr"] += -10 * math.log10(max(out["mse_loss"].item(), 1e-10))
+            sums["aux"] += aux_loss.item()
+            if step % recipe.log_every == 0 or step == recipe.steps:
+                count = recipe.log_every if step % recipe.log_every == 0 else step % recipe.log_every
+                last = {k: v / count for k, v in sums.items()}
+                extra = {"sparsity": round(schedule(step - 1, start, end, recipe.prune), 4)} if pruner else {}
+                print(json.dumps({"lambda": lmbda if lambda_range is None else list(lambda_range), "step": step,
+                                  **{k: round(v, 4) for k, v in last.items()}, **extra}), flush=True)
+                sums = dict.fromkeys(sums, 0.0)
+    model.cpu().eval()  # entropy tables are built and checkpoints written on the CPU
     return last
+
+
+def finish(model: CompressionModel, half: bool) -> set[str]:
+    """Round the parameters to float16 precision when ``half``; then compute the entropy tables.
+
+    Returns the names of the tensors to store as float16 (the parameters; buffers
+    such as likelihood bounds stay float32, float16 would flush them to zero).
+    """
+    names = {name for name, _ in model.named_parameters()} if half else set()
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if name in names:
+                param.copy_(round_half(param))
+    model.update(force=True)
+    return names
+
+
+@torch.no_grad()
+def evaluate(model: CompressionModel, crops: torch.Tensor, lmbda: float | None) -> dict[str, float]:
+    """Estimated bpp and PSNR of the quantised forward pass on fixed training crops (never Kodak)."""
+    out = model(crops) if lmbda is None or not _is_lambda_model(model) else model(crops, lmbda)
+    pixels = crops.size(0) * crops.size(2) * crops.size(3)
+    bpp = sum(-torch.log2(lk).sum() for lk in out["likelihoods"].values()).item() / pixels
+    mse = (out["x_hat"].clamp(0, 1) - crops).pow(2).mean().item()
+    return {"bpp": round(bpp, 4), "psnr": round(-10 * math.log10(max(mse, 1e-10)), 3)}
+
+
+def _is_lambda_model(model: CompressionModel) -> bool:
+    return type(model) is architectures()[LAMBDA_ARCHITECTURE]
+
+
+def eval_crops(images: Sequence[torch.Tensor], size: int = 256, count: int = 8) -> torch.Tensor:
+    """Centre crops of ``count`` training images spread over the set (a fixed check of the RD trade-off)."""
+    picks = [images[i] for i in np.linspace(0, len(images) - 1, min(count, len(images))).astype(int)]
+    side = min(size, *(min(im.shape[1:]) for im in picks)) // 64 * 64
+    crops = []
+    for image in picks:
+        top, left = (image.shape[1] - side) // 2, (image.shape[2] - side) // 2
+        crops.append(image[:, top : top + side, left : left + side])
+    return torch.stack(crops).float() / 255
+
+
+def build(architecture: str, n_channels: int, m_channels: int, film_hidden: int, lambda_input: str,
+          lambda_range: tuple[float, float]) -> tuple[CompressionModel, dict[str, Any]]:
+    """A fresh model and the constructor arguments saved with it (so any size loads again)."""
+    config: dict[str, Any] = {"N": n_channels, "M": m_channels}
+    if architecture == LAMBDA_ARCHITECTURE:
+        config.update(film_hidden=film_hidden, lambda_input=lambda_input, lambda_range=list(lambda_range))
+    elif architecture in ELIC_ARCHITECTURES:
+        config["groups"] = elic_groups(m_channels)
+    return architectures()[architecture](**config), config
+
+
+def elic_groups(m_channels: int) -> list[int]:
+    """ELIC's uneven channel groups (16, 16, 32, 64, M-128 at M = 320), scaled to ``m_channels``."""
+    if m_channels >= 160:
+        return [16, 16, 32, 64, m_channels - 128]
+    head = [max(1, m_channels * share // 320) for share in (16, 16, 32, 64)]
+    if sum(head) >= m_channels:
+        raise click.UsageError(f"ELIC needs M of at least 10 channels, not {m_channels}")
+    return [*head, m_channels - sum(head)]
+
+
+def warm_start(model: CompressionModel, init: CompressionModel) -> None:
+    """Copy ``init``'s layers into ``model`` (a fixed-rate hyperprior into the lambda-conditioned one)."""
+    missing, unexpected = CompressionModel.load_state_dict(model, init.state_dict(), strict=False)
+    extra = [k for k in missing if ".film." not in k and k not in ("log_lambda", "lambda_range")]
+    if unexpected or extra:
+        raise click.UsageError(f"--init does not fit this model (unexpected {unexpected[:3]}, missing {extra[:3]})")
 
 
 def without_gaussian_tables(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -126,33 +238,65 @@ def without_gaussian_tables(state_dict: dict[str, torch.Tensor]) -> dict[str, to
     return {k: v for k, v in state_dict.items() if k not in tables}
 
 
+def save(path: Path, model: CompressionModel, half: set[str], meta: dict[str, Any]) -> None:
+    """The checkpoint: ``meta``, the sparsity the weights show, and the compactly stored state dict."""
+    state = without_gaussian_tables(model.state_dict())
+    torch.save({**meta, "sparsity": round(sparsity(model), 6), "state_dict": pack(state, half)}, path)
+
+
 def _train(data_dir: Path, out_dir: Path, name: str, architecture: str | None, init_path: Path | None,
-           n_channels: int, m_channels: int, lambdas: str, steps: int, batch: int, crop: int, lr: float,
-           seed: int) -> None:
+           n_channels: int, m_channels: int, lambdas: str, recipe: Recipe, seed: int, variable_rate: bool,
+           lambda_range: tuple[float, float], lambda_input: str, film_hidden: int, half: bool) -> None:
     torch.manual_seed(seed)
-    images = load_images(data_dir, crop)
+    images = load_images(data_dir, recipe.crop)
+    crops = eval_crops(images)
     out_dir.mkdir(parents=True, exist_ok=True)
+    init, init_arch = None, ""
     if init_path is not None:
-        architecture = architecture or str(read_checkpoint(init_path).get("architecture", ""))
-        init = load_checkpoint_model(init_path, architecture)
+        init_arch = str(read_checkpoint(init_path).get("architecture", ""))
+        init = load_checkpoint_model(init_path, init_arch or architecture or "bmshj2018-hyperprior")
+    architecture = LAMBDA_ARCHITECTURE if variable_rate else (architecture or init_arch or "bmshj2018-hyperprior")
+    if init is not None and type(init) is architectures()[architecture]:
+        model, config = copy.deepcopy(init), _config_of(init_path)
     else:
-        architecture = architecture or "bmshj2018-hyperprior"
-        model = architectures()[architecture](n_channels, m_channels)
+        if init is not None:
+            n_channels, m_channels = int(init.N), int(init.M)
+        model, config = build(architecture, n_channels, m_channels, film_hidden, lambda_input, lambda_range)
+        if init is not None:
+            warm_start(model, init)
+    meta = {"architecture": architecture, "config": config, "seed": seed, "steps": recipe.steps,
+            "init": init_path.name if init_path else "", "prune": recipe.prune}
     ladder = sorted(float(v) for v in lambdas.split(","))
+    start = time.perf_counter()
+    if variable_rate:
+        losses = train(model, images, recipe, np.random.default_rng([seed, 0]), lambda_range=lambda_range)
+        names = finish(model, half)
+        path = out_dir / f"{name}.pt"
+        save(path, model, names, {**meta, "lambda_range": list(lambda_range)})
+        checks = {str(lmbda): evaluate(model, crops, lmbda) for lmbda in ladder}
+        _report(path, start, losses, model, checks)
+        return
     for k in reversed(range(len(ladder))):
-        if init_path is not None:
+        if init is not None and type(init) is type(model):
             model = copy.deepcopy(init)
-        lmbda = ladder[k]
-        rng = np.random.default_rng([seed, k])
         start = time.perf_counter()
-        losses = train_rate_point(model, images, lmbda, steps, rng, batch=batch, crop=crop, lr=lr)
-        minutes = (time.perf_counter() - start) / 60
+        losses = train(model, images, recipe, np.random.default_rng([seed, k]), lmbda=ladder[k])
+        names = finish(model, half)
         path = out_dir / f"{name}-{k + 1}.pt"
-        torch.save({"architecture": architecture, "lambda": lmbda, "seed": seed, "steps": steps,
-                    "init": init_path.name if init_path else "", "state_dict": without_gaussian_tables(model.state_dict())},
-                   path)
-        print(json.dumps({"saved": str(path), "lambda": lmbda, "minutes": round(minutes, 1),
-                          "final": {k: round(v, 4) for k, v in losses.items()}}), flush=True)
+        save(path, model, names, {**meta, "lambda": ladder[k]})
+        _report(path, start, losses, model, {str(ladder[k]): evaluate(model, crops, None)})
+
+
+def _config_of(path: Path | None) -> dict[str, Any]:
+    config = read_checkpoint(path).get("config") if path is not None else None
+    return dict(config) if isinstance(config, dict) else {}
+
+
+def _report(path: Path, start: float, losses: dict[str, float], model: CompressionModel,
+            checks: dict[str, dict[str, float]]) -> None:
+    print(json.dumps({"saved": str(path), "minutes": round((time.perf_counter() - start) / 60, 1),
+                      "bytes": path.stat().st_size, "sparsity": round(sparsity(model), 4),
+                      "final": {k: round(v, 4) for k, v in losses.items()}, "eval_crops": checks}), flush=True)
 
 
 if __name__ == "__main__":

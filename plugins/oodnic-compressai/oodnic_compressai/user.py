@@ -1,19 +1,25 @@
-"""Codecs for weights that are not the zoo's: a user's checkpoint, and the model bundled with this package."""
+"""A codec for your own weights: any architecture this plugin knows, or any CompressionModel class, plus a checkpoint."""
 
 from __future__ import annotations
 
+import glob
 import hashlib
-from functools import cached_property
+import json
+import re
+import string
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from oodnic_platform.download import cached_digest
+
+from .checkfile import inspect_checkpoint
 from .codec import CompressAICodec
-from .models import architectures
+from .models import ARCHITECTURE_NAMES, LAMBDA_ARCHITECTURE, VBR_ARCHITECTURES
 
 if TYPE_CHECKING:  # torch and compressai are imported only when a model is loaded
     from compressai.models import CompressionModel
 
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+_CLASS_PATH = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*")
 
 
 def load_checkpoint_model(path: str | Path, arch: str = "", model_class: str = "") -> CompressionModel:
@@ -24,13 +30,16 @@ def load_checkpoint_model(path: str | Path, arch: str = "", model_class: str = "
 
 
 class UserCodec(CompressAICodec):
-    """Your own weights: ``arch`` (a zoo architecture) or ``model_class`` ("package.module:Class",
-    any CompressionModel subclass, e.g. ELIC or a pruned model) plus ``checkpoint``.
+    """Your own weights: ``arch`` (an architecture name) or ``model_class`` ("package.module:Class",
+    any CompressionModel subclass) plus ``checkpoint``.
 
     ``checkpoint`` may contain ``{quality}`` (one file per rate point, e.g.
     ``ckpt-{quality}.pth.tar``); otherwise one model codes every quality, which
     must then be a rate parameter: the gain of a -vbr architecture, or the value
-    of the keyword ``rate_argument`` passed to compress/decompress/forward.
+    of the keyword ``rate_argument`` passed to compress/decompress/forward (the
+    lambda of ``bmshj2018-hyperprior-lambda``: ``rate_argument=lmbda``).
+    Every checkpoint file is checked when the codec is configured (before any
+    image is read) and hashed for :meth:`fingerprint`.
     """
 
     name = "compressai-user"
@@ -44,25 +53,70 @@ class UserCodec(CompressAICodec):
         return {"arch": self.arch, "model_class": self.model_class, "checkpoint": self.checkpoint,
                 "rate_argument": self.rate_argument, **super().settings()}
 
-    def validate(self) -> None:
+    def _validate_settings(self) -> None:
         if bool(self.arch) == bool(self.model_class):
-            raise ValueError(f"{self.name}: set exactly one of arch (a zoo architecture) or model_class (module:Class)")
-        if self.arch and self.arch not in architectures():
-            raise ValueError(f"{self.name}: unknown arch {self.arch!r} (known: {', '.join(sorted(architectures()))})")
+            raise ValueError(f"{self.name}: set exactly one of arch (an architecture) or model_class (module:Class)")
+        if self.arch and self.arch not in ARCHITECTURE_NAMES:
+            raise ValueError(f"{self.name}: unknown arch {self.arch!r} (known: {', '.join(sorted(ARCHITECTURE_NAMES))})")
+        if self.model_class and not _CLASS_PATH.fullmatch(self.model_class):
+            raise ValueError(f"{self.name}: model_class must look like 'package.module:Class', not {self.model_class!r}")
+        if self.arch == LAMBDA_ARCHITECTURE and not self.rate_argument:
+            raise ValueError(f"{self.name}: {LAMBDA_ARCHITECTURE} takes lambda as its quality: set rate_argument=lmbda")
         if not self.checkpoint:
             raise ValueError(f"{self.name}: set checkpoint=PATH (may contain {{quality}})")
+        fields = {field for _, field, _, _ in string.Formatter().parse(self.checkpoint) if field is not None}
+        if fields - {"quality"}:
+            raise ValueError(f"{self.name}: checkpoint may contain only {{quality}}, not {self.checkpoint!r}")
+
+    def validate(self) -> None:
+        """Settings, then every checkpoint file: refused (one line) unless torch would read it as tensors."""
+        self._validate_settings()
+        for path in self.checkpoint_files():
+            inspect_checkpoint(path)
 
     def unavailable_reason(self) -> str | None:
         try:
-            self.validate()
+            self._validate_settings()
         except ValueError as exc:
             return f"{exc}, e.g. --codec {self.name}:arch=bmshj2018-hyperprior,checkpoint=ckpt.pth.tar"
-        if "{quality" not in self.checkpoint and not Path(self.checkpoint).is_file():
-            return f"{self.name}: checkpoint {self.checkpoint} does not exist"
+        try:
+            self.validate()
+        except ValueError as exc:
+            return f"{self.name}: {exc}"
         return None
 
+    def check_quality(self, quality: float) -> None:
+        """A template needs the quality's file; one fixed-rate checkpoint codes one rate (quality 1)."""
+        if self.is_template:
+            if not self.checkpoint_path(quality).is_file():
+                raise ValueError(f"{self.name}: no checkpoint {self.checkpoint_path(quality)} for quality {quality}")
+        elif not (self.rate_argument or self.model_class or self.arch in VBR_ARCHITECTURES) and quality != 1:
+            raise ValueError(f"{self.name}: one fixed-rate checkpoint codes one rate (quality 1), not {quality}; "
+                             "use {quality} in checkpoint, or rate_argument for a variable-rate model")
+
+    @property
+    def is_template(self) -> bool:
+        return "{quality" in self.checkpoint
+
+    def checkpoint_files(self) -> list[Path]:
+        """The checkpoint, or every file matching a ``{quality}`` template (ValueError if none does)."""
+        if not self.is_template:
+            return [Path(self.checkpoint)]
+        pattern = "".join(glob.escape(literal) + ("*" if field is not None else "")
+                          for literal, field, _, _ in string.Formatter().parse(self.checkpoint))
+        files = sorted(Path(p) for p in glob.glob(pattern) if Path(p).is_file())
+        if not files:
+            raise ValueError(f"no checkpoint file matches {self.checkpoint}")
+        return files
+
+    def fingerprint(self) -> dict[str, str]:
+        """sha256 of the checkpoint (of every file matching a template: adding a rate point re-keys the codec)."""
+        return {str(path): cached_digest(path) for path in self.checkpoint_files()}
+
     def identity(self) -> str:
-        return f"user:{self.arch}:{self.model_class}:{self.checkpoint}:{self.rate_argument}"
+        """The settings and the checkpoints' contents (so bitstreams of retrained weights are refused)."""
+        contents = hashlib.sha256(json.dumps(self.fingerprint(), sort_keys=True).encode()).hexdigest()[:16]
+        return f"user:{self.arch}:{self.model_class}:{self.checkpoint}:{self.rate_argument}:{contents}"
 
     def checkpoint_path(self, quality: float) -> Path:
         value = int(quality) if float(quality).is_integer() else quality
@@ -73,42 +127,3 @@ class UserCodec(CompressAICodec):
 
     def load_model(self, quality: float) -> CompressionModel:
         return load_checkpoint_model(self.checkpoint_path(quality), self.arch, self.model_class)
-
-
-class BundledCodec(CompressAICodec):
-    """The small model trained with ``oodnic compressai-train`` that ships in ``weights/`` (see MODEL_CARD.md)."""
-
-    name = "oodnic-tiny"
-    description = "small bmshj2018-hyperprior trained on wikipedia-photos, bundled (MODEL_CARD.md)"
-
-    @property
-    def qualities(self) -> tuple[int, ...]:  # type: ignore[override]
-        return tuple(sorted(int(p.stem.rsplit("-", 1)[1]) for p in WEIGHTS_DIR.glob(f"{self.name}-*.pt")))
-
-    def path(self, quality: float) -> Path:
-        return WEIGHTS_DIR / f"{self.name}-{int(quality)}.pt"
-
-    @cached_property
-    def digest(self) -> str:
-        """Short sha256 of the bundled weight files: the version of the weights."""
-        sha = hashlib.sha256()
-        for q in self.qualities:
-            sha.update(self.path(q).read_bytes())
-        return sha.hexdigest()[:12]
-
-    def version(self) -> str:
-        return f"{super().version()}; weights {self.digest}"
-
-    def unavailable_reason(self) -> str | None:
-        return None if self.qualities else f"no bundled weights in {WEIGHTS_DIR} (reinstall oodnic-compressai)"
-
-    def identity(self) -> str:
-        return f"{self.name}:{self.digest}"
-
-    def weights_id(self, quality: float) -> str:
-        return f"{self.identity()}:{int(quality)}"
-
-    def load_model(self, quality: float) -> CompressionModel:
-        if quality not in self.qualities:
-            raise ValueError(f"{self.name} qualities are {', '.join(map(str, self.qualities))}, not {quality}")
-        return load_checkpoint_model(self.path(quality))

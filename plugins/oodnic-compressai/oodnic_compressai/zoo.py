@@ -1,25 +1,28 @@
 """CompressAI's pretrained zoo models, one codec per architecture.
 
-Weights are the zoo's own files, looked up where ``torch.hub`` (and so
-``compressai.zoo``) keeps them: ``$TORCH_HOME/hub/checkpoints/<file name of the
-zoo URL>``. Nothing is ever downloaded here: a missing file makes the codec
-unavailable with one line naming the file and the folder to put it in. The file
-is read with ``weights_only=True`` (compressai.zoo's own loader unpickles
-freely), renamed with ``compressai.zoo.load_state_dict`` and built with the
-architecture's ``from_state_dict``, exactly as the zoo does.
+Weights are the zoo's own files in ``torch.hub``'s folder, downloaded on first
+use and verified (see :mod:`.hub`); with ``OODNIC_OFFLINE=1`` a missing file
+makes the codec unavailable with one line naming the file, its URL and the
+folder to put it in. The file is read with ``weights_only=True``
+(compressai.zoo's own loader unpickles freely), renamed with
+``compressai.zoo.load_state_dict`` and built with the architecture's
+``from_state_dict``, exactly as the zoo does.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from oodnic_platform.download import OFFLINE_ENV, cached_digest, offline
+
+from . import hub
 from .codec import CompressAICodec
-from .models import METRICS, VBR_ARCHITECTURES, ZOO_QUALITIES, zoo_checkpoint_path, zoo_url
+from .models import METRICS, VBR_ARCHITECTURES, ZOO_QUALITIES
 
 #: default ladder of a -vbr model's quality: the quantisation gain (1 / step size), CompressAI's initial gains
 VBR_QUALITIES = (0.1, 0.139, 0.193, 0.269, 0.373, 0.518, 0.72, 1.0)
 
-if TYPE_CHECKING:  # torch and compressai are imported only when weights are looked up or loaded
+if TYPE_CHECKING:  # torch and compressai are imported only when weights are loaded
     from compressai.models import CompressionModel
 
 
@@ -38,7 +41,8 @@ class ZooCodec(CompressAICodec):
         self.name = self.architecture = architecture
         self.variable_rate = architecture in VBR_ARCHITECTURES
         self.qualities = VBR_QUALITIES if self.variable_rate else ZOO_QUALITIES[architecture]
-        self.description = f"CompressAI zoo {architecture} (pretrained; weights from $TORCH_HOME/hub/checkpoints)"
+        self.quality_range = None if self.variable_rate else (self.qualities[0], self.qualities[-1])
+        self.description = f"CompressAI zoo {architecture} (pretrained; downloaded to $TORCH_HOME/hub/checkpoints)"
 
     def settings(self) -> dict[str, Any]:
         return {"metric": self.metric, **super().settings()}
@@ -46,7 +50,10 @@ class ZooCodec(CompressAICodec):
     def validate(self) -> None:
         if self.metric not in METRICS:
             raise ValueError(f"metric must be one of {', '.join(METRICS)}, not {self.metric!r}")
-        zoo_url(self.architecture, self.metric, None if self.variable_rate else self.qualities[0])
+        hub.zoo_file(self.architecture, self.metric, None if self.variable_rate else self.qualities[0])
+
+    def check_quality(self, quality: float) -> None:
+        self._file_quality(quality)
 
     def identity(self) -> str:
         return f"zoo:{self.architecture}:{self.metric}"
@@ -56,33 +63,44 @@ class ZooCodec(CompressAICodec):
             if not quality > 0:
                 raise ValueError(f"{self.name} quality is a quantisation gain > 0 (e.g. 0.1 .. 1.0), not {quality}")
             return None
-        if not float(quality).is_integer():
+        if not float(quality).is_integer() or int(quality) not in self.qualities:
             raise ValueError(f"{self.name} qualities are {', '.join(map(str, self.qualities))}, not {quality}")
         return int(quality)
 
+    def _file_qualities(self) -> list[int | None]:
+        return [None] if self.variable_rate else list(self.qualities)
+
     def weights_id(self, quality: float) -> str:
-        return str(zoo_checkpoint_path(self.architecture, self.metric, self._file_quality(quality)))
+        return str(hub.zoo_path(self.architecture, self.metric, self._file_quality(quality)))
 
     def unavailable_reason(self) -> str | None:
+        """None when usable: missing weights are downloaded on first use, unless ``OODNIC_OFFLINE`` forbids it."""
         try:
             self.validate()
         except ValueError as exc:
             return str(exc)
-        qualities = [None] if self.variable_rate else self.qualities
-        paths = [zoo_checkpoint_path(self.architecture, self.metric, q) for q in qualities]
-        missing = [p for p in paths if not p.is_file()]
+        if not offline():
+            return None
+        qualities = self._file_qualities()
+        missing = [hub.zoo_path(self.architecture, self.metric, q) for q in qualities]
+        missing = [p for p in missing if not p.is_file()]
         if not missing:
             return None
-        source = zoo_url(self.architecture, self.metric, qualities[0]).rsplit("/", 1)[0]
-        return (f"pretrained weights missing: place {', '.join(p.name for p in missing)} "
-                f"(from {source}/) in {missing[0].parent} (or set TORCH_HOME)")
+        return (f"pretrained weights missing and {OFFLINE_ENV}=1 forbids downloading: place "
+                f"{', '.join(p.name for p in missing)} (from {hub.base_url()}/) in {missing[0].parent}")
+
+    def fingerprint(self) -> dict[str, str]:
+        """Full sha256 of the weight file of every quality of the ladder, downloading missing ones first.
+
+        The sha256 prefix in a zoo file name identifies the published file, but
+        not a file someone placed or replaced by hand; so every file is hashed
+        whole (once per size and mtime, see ``cached_digest``).
+        """
+        paths = [hub.fetch(self.architecture, self.metric, q) for q in self._file_qualities()]
+        return {path.name: cached_digest(path) for path in paths}
 
     def load_model(self, quality: float) -> CompressionModel:
-        file_quality = self._file_quality(quality)
-        path = zoo_checkpoint_path(self.architecture, self.metric, file_quality)
-        if not path.is_file():
-            raise FileNotFoundError(f"pretrained weights missing: place {path.name} "
-                                    f"(from {zoo_url(self.architecture, self.metric, file_quality)}) in {path.parent}")
+        path = hub.fetch(self.architecture, self.metric, self._file_quality(quality))
         from .checkpoints import load_checkpoint_model
 
         return load_checkpoint_model(path, self.architecture)

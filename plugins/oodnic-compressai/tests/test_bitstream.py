@@ -1,6 +1,6 @@
 import pytest
 
-from oodnic_compressai.bitstream import BitstreamError, Frame, pack, unpack
+from oodnic_compressai.bitstream import NESTED_VERSION, VERSION, BitstreamError, Frame, canonical_shape, pack, unpack
 
 
 def frame(**changes):
@@ -34,3 +34,15 @@ def test_truncated_and_padded_streams_are_refused():
         unpack(data[:-1])
     with pytest.raises(BitstreamError, match="trailing"):
         unpack(data + b"\x00")
+
+
+def test_nested_latent_shapes_round_trip():
+    """ELIC's compress() returns a dict of per-group shapes; version 2 carries it, flat shapes stay version 1."""
+    shape = canonical_shape({"y": [(4, 4, 8), (12, 4, 8)], "hyper": (1, 2)})
+    assert shape == ("dict", (("y", ("list", ((4, 4, 8), (12, 4, 8)))), ("hyper", (1, 2))))
+    nested = frame(shape=shape)
+    data = pack(nested)
+    assert data[2] == NESTED_VERSION and unpack(data) == nested
+    assert pack(frame())[2] == VERSION
+    with pytest.raises(BitstreamError, match="truncated"):
+        unpack(data[:-1])

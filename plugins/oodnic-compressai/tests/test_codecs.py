@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from oodnic_compressai import CheckpointError, UserCodec, ZooCodec
+from oodnic_compressai import CheckpointError, UserCodec
 from oodnic_compressai.codec import pad
-from oodnic_compressai.models import ARCHITECTURES, VBR_ARCHITECTURES, VBR_RATE_BOTTLENECK, ZOO_QUALITIES, zoo_checkpoint_path
+from oodnic_compressai.models import ARCHITECTURES, VBR_ARCHITECTURES, VBR_RATE_BOTTLENECK, ZOO_QUALITIES
 
 ZOO = [*ZOO_QUALITIES, *VBR_ARCHITECTURES]
 AUTOREGRESSIVE = {"mbt2018", "cheng2020-anchor", "cheng2020-attn"}
@@ -135,38 +135,30 @@ def test_bitstream_of_another_model_is_refused(tmp_path, image):
         other.decode(data)
 
 
-def test_pretrained_file_in_torch_home_is_used_offline(tmp_path, monkeypatch, image):
-    def no_network(*args, **kwargs):
-        raise AssertionError("tried to download")
-
-    monkeypatch.setattr(torch.hub, "load_state_dict_from_url", no_network)
-    monkeypatch.setattr(torch.hub, "download_url_to_file", no_network)
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
-    codec = ZooCodec("bmshj2018-factorized").configure(metric="ms-ssim")
-    reason = codec.unavailable_reason()
-    assert reason is not None and "\n" not in reason
-    assert "bmshj2018-factorized-ms-ssim-1-9781d705.pth.tar" in reason and str(tmp_path / "hub" / "checkpoints") in reason
-    with pytest.raises(FileNotFoundError, match="bmshj2018-factorized-ms-ssim-2-4a584386.pth.tar"):
-        codec.encode(image, 2)
-
-    path = zoo_checkpoint_path("bmshj2018-factorized", "ms-ssim", 2)
-    assert path.parent == tmp_path / "hub" / "checkpoints"
-    path.parent.mkdir(parents=True)
-    torch.manual_seed(0)
-    torch.save(ARCHITECTURES["bmshj2018-factorized"](128, 192).state_dict(), path)
-    recon = codec.decode(codec.encode(image, 2))
-    assert recon.shape == image.shape
-    assert "9781d705" in codec.unavailable_reason() and "4a584386" not in codec.unavailable_reason()
-
-
-def test_checkpoint_with_pickled_objects_is_refused(tmp_path, image):
+def test_checkpoint_with_pickled_objects_is_refused_when_configured(tmp_path):
     path = tmp_path / "evil.pth.tar"
     torch.save({"state_dict": small_model("bmshj2018-hyperprior").state_dict(), "extra": NotATensor()}, path)
-    codec = UserCodec().configure(arch="bmshj2018-hyperprior", checkpoint=str(path))
     with pytest.raises(CheckpointError) as info:
-        codec.encode(image, 1)
+        UserCodec().configure(arch="bmshj2018-hyperprior", checkpoint=str(path))
     message = str(info.value)
     assert "\n" not in message and "refusing checkpoint" in message and "NotATensor" in message
+
+
+def test_float_input_is_coded_unrounded_and_uint8_exactly_as_before(tmp_path, image):
+    codec = user_codec(tmp_path, "mbt2018-mean")
+    as_float = image.astype(np.float32)
+    assert bytes(codec.encode(as_float, 1)) == bytes(codec.encode(image, 1))  # same values, same bytes
+    perturbed = np.clip(as_float + np.float32(0.45) * np.sign(np.sin(np.arange(image.size))).reshape(image.shape),
+                        0, 255).astype(np.float32)
+    rounded = np.round(perturbed).astype(np.uint8)
+    model = codec.model(1)
+    with torch.no_grad():
+        latents = [model.g_a(pad(torch.from_numpy(np.asarray(a, np.float32)).permute(2, 0, 1)[None] / 255))
+                   for a in (perturbed, rounded)]
+    assert not torch.equal(*latents)  # the network saw the unrounded values (bytes: see test_bundled)
+    assert codec.encode_batch([perturbed, as_float], 1)[1] == codec.encode(image, 1)
+    with pytest.raises(ValueError, match=r"\[0, 255\]"):
+        codec.encode(as_float + 300, 1)
 
 
 def test_missing_cdf_tables_are_computed(tmp_path, image):

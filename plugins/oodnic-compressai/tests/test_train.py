@@ -8,6 +8,11 @@ import torch
 from click.testing import CliRunner
 from PIL import Image
 
+from oodnic_compressai import UserCodec
+from oodnic_compressai.bitstream import NESTED_VERSION
+from oodnic_compressai.models import LAMBDA_ARCHITECTURE
+from oodnic_compressai.pruning import prunable_layers, schedule
+from oodnic_compressai.storage import pack, unpack
 from oodnic_compressai.train import train_command
 from oodnic_compressai.user import load_checkpoint_model
 
@@ -66,3 +71,102 @@ def test_refuses_to_train_on_kodak(tmp_path):
     Image.fromarray(np.zeros((80, 80, 3), dtype=np.uint8)).save(tmp_path / "kodim01.png")
     result = CliRunner().invoke(train_command, ["--data", str(tmp_path), "--out", str(tmp_path / "o")])
     assert result.exit_code != 0 and "Kodak is the test set" in result.output
+
+
+def test_long_size_options_train_an_n_equals_m_hyperprior(photos, tmp_path):
+    """The paper's scale hyperprior has N = M (192); --N/--M set them (toy size here)."""
+    train(photos, tmp_path / "a", "--arch", "bmshj2018-hyperprior", "--N", "12", "--M", "12", "--lambdas", "0.01")
+    checkpoint = torch.load(tmp_path / "a" / "oodnic-tiny-1.pt", weights_only=True)
+    assert checkpoint["config"] == {"N": 12, "M": 12}
+    model = load_checkpoint_model(tmp_path / "a" / "oodnic-tiny-1.pt")
+    assert model.N == model.M == 12
+
+
+def test_variable_rate_model_takes_lambda_and_codes_through_the_user_codec(photos, tmp_path):
+    output = train(photos, tmp_path / "vr", "--variable-rate", "--name", "vr", "--lambda-input", "log",
+                   "--lambda-range", "0.001,0.2", "--film-hidden", "16")
+    checkpoint = torch.load(tmp_path / "vr" / "vr.pt", weights_only=True)
+    assert checkpoint["architecture"] == LAMBDA_ARCHITECTURE and checkpoint["lambda_range"] == [0.001, 0.2]
+    assert '"lambda": [0.001, 0.2], "step": 3' in output
+    codec = UserCodec().configure(arch=LAMBDA_ARCHITECTURE, checkpoint=str(tmp_path / "vr" / "vr.pt"),
+                                  rate_argument="lmbda")
+    image = np.random.default_rng(1).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    for lmbda in (0.002, 0.1):
+        assert codec.decode(codec.encode(image, lmbda)).shape == image.shape
+    model = codec.model(0.002)
+    with torch.no_grad():  # lambda reaches the transforms: other lambdas, other latents
+        for film in model.g_a.film:
+            torch.nn.init.normal_(film.scale[2].weight)
+        x = torch.rand(1, 3, 64, 64)
+        assert not torch.equal(model.g_a(x, model.condition(0.002, 1, x)), model.g_a(x, model.condition(0.1, 1, x)))
+
+
+def test_variable_rate_warm_start_begins_as_the_fixed_rate_model(photos, tmp_path):
+    train(photos, tmp_path / "a", "--lambdas", "0.01")
+    train(photos, tmp_path / "vr", "--variable-rate", "--name", "vr", "--init", str(tmp_path / "a" / "oodnic-tiny-1.pt"),
+          "--steps", "0")
+    fixed = load_checkpoint_model(tmp_path / "a" / "oodnic-tiny-1.pt")
+    conditioned = load_checkpoint_model(tmp_path / "vr" / "vr.pt")
+    x = torch.rand(2, 3, 64, 64)
+    with torch.no_grad():
+        expected = fixed(x)["x_hat"]
+        for lmbda in (0.0012, 0.26):
+            torch.testing.assert_close(conditioned(x, lmbda)["x_hat"], expected)
+
+
+def test_pruning_reaches_the_sparsity_it_reports_in_the_weights(photos, tmp_path):
+    output = train(photos, tmp_path / "p", "--variable-rate", "--name", "p", "--prune", "0.9", "--prune-window", "0,0.5",
+                   "--steps", "4", "--half")
+    checkpoint = torch.load(tmp_path / "p" / "p.pt", weights_only=True)
+    model = load_checkpoint_model(tmp_path / "p" / "p.pt")
+    weights = [layer.weight for layer in prunable_layers(model)]
+    zeros = sum(int((w == 0).sum()) for w in weights) / sum(w.numel() for w in weights)
+    assert checkpoint["prune"] == 0.9 and zeros >= 0.9 and zeros == pytest.approx(checkpoint["sparsity"], abs=1e-6)
+    assert any(key.endswith("::mask") for key in checkpoint["state_dict"])  # stored compactly
+    assert all(v.dtype != torch.float32 for k, v in checkpoint["state_dict"].items() if k.endswith("::values"))
+    assert '"sparsity": 0.9' in output
+
+
+def test_fixed_rate_pruning_too(photos, tmp_path):
+    train(photos, tmp_path / "p", "--prune", "0.5")
+    for k in (1, 2):
+        assert torch.load(tmp_path / "p" / f"oodnic-tiny-{k}.pt", weights_only=True)["sparsity"] >= 0.5
+
+
+def test_zhu_gupta_schedule_as_ood_nic():
+    # ood_nic: final + (initial - final) * (1 - (t - t0) / (t1 - t0 + 1))**3 inside [t0, t1), final after
+    assert schedule(0, 10, 20, 0.95) == 0.0 and schedule(9, 10, 20, 0.95) == 0.0
+    assert schedule(10, 10, 20, 0.95) == pytest.approx(0.95 - 0.95 * (1 - 0 / 11) ** 3)
+    assert schedule(15, 10, 20, 0.95) == pytest.approx(0.95 - 0.95 * (1 - 5 / 11) ** 3)
+    assert schedule(20, 10, 20, 0.95) == schedule(99, 10, 20, 0.95) == 0.95
+    values = [schedule(t, 10, 20, 0.95) for t in range(25)]
+    assert values == sorted(values)
+
+
+def test_elic_trains_and_codes(photos, tmp_path):
+    train(photos, tmp_path / "e", "--arch", "elic2022-official", "--name", "elic", "-N", "8", "-M", "16",
+          "--lambdas", "0.01", "--steps", "2")
+    codec = UserCodec().configure(arch="elic2022-official", checkpoint=str(tmp_path / "e" / "elic-1.pt"))
+    image = np.random.default_rng(2).integers(0, 256, (64, 128, 3), dtype=np.uint8)
+    data = codec.encode(image, 1)
+    assert data[2] == NESTED_VERSION  # ELIC's latent shape is a dict of group shapes
+    assert codec.decode(bytes(data)).shape == image.shape
+
+
+def test_compact_storage_is_exact():
+    torch.manual_seed(0)
+    dense = torch.randn(40, 30).half().float()
+    sparse = dense * (torch.rand(40, 30) > 0.9)
+    state = {"a": dense, "b": sparse, "c": torch.arange(5), "d": torch.tensor(1e-9)}
+    packed = pack(state, half={"a", "b"})
+    assert "b" not in packed and "b::mask" in packed and packed["a"].dtype == torch.float16
+    restored = unpack(packed)
+    assert all(torch.equal(restored[k], v) and restored[k].dtype == v.dtype for k, v in state.items())
+
+
+def test_variable_rate_pruned_training_is_deterministic(photos, tmp_path):
+    args = ("--variable-rate", "--name", "p", "--prune", "0.8", "--prune-window", "0,0.5", "--lambda-input", "log")
+    for folder in ("a", "b"):
+        train(photos, tmp_path / folder, *args)
+    a, b = (torch.load(tmp_path / d / "p.pt", weights_only=True)["state_dict"] for d in "ab")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
