@@ -52,11 +52,13 @@ class Codec(Configurable):
         """``None`` when usable, else one line saying what is missing and how to get it."""
         return None
 
-    def fingerprint(self) -> dict[str, str]:
+    def fingerprint(self, qualities: Sequence[Quality] | None = None) -> dict[str, str]:
         """What else fixes the output besides name, version and settings: weights' or binaries' hashes.
 
         Part of every row's key, so retraining a checkpoint in place or rebuilding a
-        binary recomputes its rows. Cache it: it is asked for once per run.
+        binary recomputes its rows. ``qualities`` are those the run codes (``None``:
+        the whole ladder): a codec with weights per quality hashes only theirs. Key
+        it by content, never by path (paths go in :meth:`provenance`). Cache it.
         """
         return {}
 

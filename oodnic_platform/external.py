@@ -25,7 +25,7 @@ import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
 from .codec import Codec
 from .images import sha256_file
@@ -144,7 +144,7 @@ class ExecutableCodec(Codec):
         except RuntimeError:
             return "unavailable"
 
-    def fingerprint(self) -> dict[str, str]:
+    def fingerprint(self, qualities: Sequence[Any] | None = None) -> dict[str, str]:
         """Each executable's SHA-256, so results change when a binary does; ``{}`` if missing."""
         try:
             return {name: f"sha256:{identity.sha256}" for name, identity in self.identities().items()}

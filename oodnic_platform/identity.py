@@ -40,9 +40,9 @@ class CoderIdentity:
     provenance: str = "{}"
 
     @classmethod
-    def of(cls, codec: Codec, plugin: str) -> "CoderIdentity":
-        return cls(codec.name, str(codec.version()), _json(codec.identity_settings()), _json(codec.fingerprint()),
-                   plugin, _json(codec.provenance()))
+    def of(cls, codec: Codec, plugin: str, qualities: list | None = None) -> "CoderIdentity":
+        return cls(codec.name, str(codec.version()), _json(codec.identity_settings()),
+                   _json(codec.fingerprint(qualities=qualities)), plugin, _json(codec.provenance()))
 
     @property
     def key_parts(self) -> list[str]:

@@ -244,7 +244,7 @@ def plan(config: RunConfig, registry: Registry) -> Plan:
     seed = resolve_seed(config, dataset)
     variants = select_variants(config, registry, seed)
     refs: list[ImageRef] = dataset.images()[: config.images or None]
-    coders = [_identity(codec, registry) for _, codec, _ in codecs]
+    coders = [_identity(codec, registry, ladder) for _, codec, ladder in codecs]
     for coder, (_, _, ladder) in zip(coders, codecs):
         log.info("codec %s %s, qualities %s, fingerprint %s", coder.name, coder.version, ladder, coder.fingerprint)
     metric_ids = [metric_identity(m, registry.plugin_label("metric", m.name)) for _, m in metrics]
@@ -298,9 +298,9 @@ def group_meta(spec: RunSpec, coder: CoderIdentity, quality: Quality, variant: V
     }
 
 
-def _identity(codec: Codec, registry: Registry) -> CoderIdentity:
+def _identity(codec: Codec, registry: Registry, ladder: list[Quality]) -> CoderIdentity:
     try:
-        return CoderIdentity.of(codec, registry.plugin_label("codec", codec.name))
+        return CoderIdentity.of(codec, registry.plugin_label("codec", codec.name), ladder)
     except Exception as exc:  # a plugin's version()/settings()/fingerprint() failing is its own one line
         raise ConfigError(f"codec {codec.name}: cannot identify it: {one_line(exc)}") from None
 

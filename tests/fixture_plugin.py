@@ -62,7 +62,7 @@ class Offset(Codec):
     def settings(self):
         return {"weights": self.weights}
 
-    def fingerprint(self):
+    def fingerprint(self, qualities=None):
         return {"weights": file_sha256(self.weights)} if self.weights else {}
 
     def encode(self, image, quality):

@@ -100,13 +100,26 @@ def test_corrupt_writes_a_verifiable_set_that_runs_like_on_the_fly(env, tmp_path
 def test_presets_are_listed_and_valid(env):
     from oodnic_platform.cli import PRESETS
     from oodnic_platform.config import load_toml
+    from oodnic_platform.plan import select_metrics
+    from oodnic_platform.plugins import build_registry
 
     listing = oodnic("run", "--preset", "list", env=env).stdout
-    assert "paper-kodak-c" in listing and "paper-clic-c" in listing
+    assert {"paper-kodak-c", "paper-clic-c", "extended-kodak-c"} <= {line.split()[0] for line in listing.splitlines()}
+    registry = build_registry()  # every installed plugin: each preset's codecs, settings, qualities and metrics
+    paper = {"none", "jpeg", "jpeg2000", "vtm", "oodnic-tiny", "oodnic-tiny-vr", "oodnic-tiny-vr-p95"}
     for path in PRESETS.glob("*.toml"):
         config = load_toml(path)
         assert config.severities == [1, 2, 3, 4, 5] and config.corruptions == ["all"]
-        assert {c.name for c in config.codecs} >= {"jpeg", "jpeg2000", "avif", "bpg", "hevc-intra"}
-        assert all(c.optional for c in config.codecs)
+        assert config.dataset_options["geometry"] == "paper"
+        select_metrics(config, registry)
+        for choice in config.codecs:
+            if choice.name not in registry.codecs:
+                assert choice.optional, f"{path.name}: {choice.name} is not installed and not optional"
+                continue
+            codec = registry.codecs[choice.name].configure(**choice.settings)
+            for quality in choice.qualities or codec.qualities:
+                codec.check_quality(quality)
+        names = {c.name for c in config.codecs}
+        assert names == paper if path.stem.startswith("paper-") else names > paper, path.name
     result = oodnic("run", "--preset", "nope", env=env)
     assert result.returncode == 2 and "unknown preset 'nope'" in result.stderr

@@ -235,7 +235,7 @@ class TinyCrash(QuantCodec):
 
 
 class Unstable(QuantCodec):
-    def fingerprint(self):
+    def fingerprint(self, qualities=None):
         return {"clock": str(time.perf_counter_ns())}
 
 

@@ -11,9 +11,11 @@ import hashlib
 import importlib.metadata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Sequence, TYPE_CHECKING
 
 from oodnic_platform.download import cached_digest
+
+from oodnic_platform import Quality
 
 from .codec import CompressAICodec
 
@@ -71,8 +73,10 @@ class BundledCodec(CompressAICodec):
     def path(self, quality: float) -> Path:
         return self.files()[0] if self.variable_rate else WEIGHTS_DIR / f"{self.name}-{int(quality)}.pt"
 
-    def fingerprint(self) -> dict[str, str]:
-        return {path.name: cached_digest(path) for path in self.files()}
+    def fingerprint(self, qualities: Sequence[Quality] | None = None) -> dict[str, str]:
+        """sha256 of the weights the ``qualities`` (default: all) code with."""
+        files = self.files() if self.variable_rate or qualities is None else [self.path(q) for q in qualities]
+        return {path.name: cached_digest(path) for path in files}
 
     @property
     def digest(self) -> str:

@@ -82,8 +82,8 @@ class CompressAICodec(Codec):
     def load_model(self, quality: float) -> CompressionModel:
         raise NotImplementedError
 
-    def fingerprint(self) -> dict[str, str]:
-        """sha256 of every weight file this codec codes with (file name -> hex digest)."""
+    def fingerprint(self, qualities: Sequence[Quality] | None = None) -> dict[str, str]:
+        """sha256 of every weight file the ``qualities`` (default: the ladder) code with (file name -> hex digest)."""
         return {}
 
     def check_quality(self, quality: Quality) -> None:

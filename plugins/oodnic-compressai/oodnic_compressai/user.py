@@ -8,9 +8,11 @@ import json
 import re
 import string
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Sequence, TYPE_CHECKING
 
 from oodnic_platform.download import cached_digest
+
+from oodnic_platform import Quality
 
 from .checkfile import inspect_checkpoint
 from .codec import CompressAICodec
@@ -109,9 +111,14 @@ class UserCodec(CompressAICodec):
             raise ValueError(f"no checkpoint file matches {self.checkpoint}")
         return files
 
-    def fingerprint(self) -> dict[str, str]:
-        """sha256 of the checkpoint (of every file matching a template: adding a rate point re-keys the codec)."""
-        return {str(path): cached_digest(path) for path in self.checkpoint_files()}
+    def fingerprint(self, qualities: Sequence[Quality] | None = None) -> dict[str, str]:
+        """sha256 of the checkpoint file(s) the ``qualities`` code with (default: every file matching a template)."""
+        files = self.checkpoint_files() if qualities is None or not self.is_template else \
+            [self.checkpoint_path(q) for q in qualities]
+        return {path.name: cached_digest(path) for path in files}
+
+    def provenance(self) -> dict[str, str]:
+        return {"checkpoint": str(Path(self.checkpoint).resolve())}
 
     def identity(self) -> str:
         """The settings and the checkpoints' contents (so bitstreams of retrained weights are refused)."""

@@ -11,9 +11,11 @@ folder to put it in. The file is read with ``weights_only=True``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Sequence, TYPE_CHECKING
 
 from oodnic_platform.download import OFFLINE_ENV, cached_digest, offline
+
+from oodnic_platform import Quality
 
 from . import hub
 from .codec import CompressAICodec
@@ -67,8 +69,8 @@ class ZooCodec(CompressAICodec):
             raise ValueError(f"{self.name} qualities are {', '.join(map(str, self.qualities))}, not {quality}")
         return int(quality)
 
-    def _file_qualities(self) -> list[int | None]:
-        return [None] if self.variable_rate else list(self.qualities)
+    def _file_qualities(self, qualities: Sequence[Quality] | None = None) -> list[int | None]:
+        return [None] if self.variable_rate else [self._file_quality(q) for q in (qualities or self.qualities)]
 
     def weights_id(self, quality: float) -> str:
         return str(hub.zoo_path(self.architecture, self.metric, self._file_quality(quality)))
@@ -89,14 +91,14 @@ class ZooCodec(CompressAICodec):
         return (f"pretrained weights missing and {OFFLINE_ENV}=1 forbids downloading: place "
                 f"{', '.join(p.name for p in missing)} (from {hub.base_url()}/) in {missing[0].parent}")
 
-    def fingerprint(self) -> dict[str, str]:
-        """Full sha256 of the weight file of every quality of the ladder, downloading missing ones first.
+    def fingerprint(self, qualities: Sequence[Quality] | None = None) -> dict[str, str]:
+        """Full sha256 of the weight file of every quality run (default: the ladder), downloading missing ones first.
 
         The sha256 prefix in a zoo file name identifies the published file, but
         not a file someone placed or replaced by hand; so every file is hashed
         whole (once per size and mtime, see ``cached_digest``).
         """
-        paths = [hub.fetch(self.architecture, self.metric, q) for q in self._file_qualities()]
+        paths = [hub.fetch(self.architecture, self.metric, q) for q in self._file_qualities(qualities)]
         return {path.name: cached_digest(path) for path in paths}
 
     def load_model(self, quality: float) -> CompressionModel:
