@@ -40,7 +40,8 @@ def test_plugin_imports_only_the_public_api(plugin):
             if top == "oodnic_platform":
                 if module not in oodnic_platform.PUBLIC_MODULES:
                     problems.append(f"{where} imports core internal {module}")
-                elif module == "oodnic_platform" and name not in oodnic_platform.__all__:
+                elif module == "oodnic_platform" and name is not None and name not in oodnic_platform.__all__ \
+                        and f"oodnic_platform.{name}" not in oodnic_platform.PUBLIC_MODULES:
                     problems.append(f"{where} imports {name}, not in oodnic_platform.__all__")
             elif top.startswith("oodnic_") and top not in own and top not in local:
                 problems.append(f"{where} imports another plugin's package {module}")
