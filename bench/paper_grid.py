@@ -95,6 +95,7 @@ def profile(args: argparse.Namespace, run_dir: Path) -> tuple[dict[str, float], 
 def whole_command(args: argparse.Namespace, run_dir: Path) -> tuple[float, float, int]:
     """Wall and CPU seconds of ``oodnic run`` on the same grid (the preset as TOML, minus skipped codecs)."""
     config = config_for(args, run_dir, args.images)
+    run_dir.parent.mkdir(parents=True, exist_ok=True)
     toml = run_dir.parent / "grid.toml"
     toml.write_text(_toml(config))
     command = [sys.executable, "-c", "from oodnic_platform.cli import main; main()", "run", "--config", str(toml),
@@ -128,6 +129,9 @@ def _toml(config) -> str:
 
 
 def main() -> None:
+    shared_kodak = ROOT.parent / "shared" / "datasets" / "kodak"
+    if "OODNIC_KODAK_DIR" not in os.environ and shared_kodak.is_dir():
+        os.environ["OODNIC_KODAK_DIR"] = str(shared_kodak)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="paper-kodak-c")
     parser.add_argument("--images", type=int, default=2, help="first N images (default 2)")

@@ -11,8 +11,8 @@ MS_SSIM_WEIGHTS = np.array([0.0448, 0.2856, 0.3001, 0.2363, 0.1333])
 def psnr(a: np.ndarray, b: np.ndarray, peak: float = 255.0) -> float:
     """PSNR in dB over all pixels and channels; ``inf`` for identical images (exact integer sums for uint8)."""
     if a.dtype == np.uint8 and b.dtype == np.uint8:
-        diff = (a.astype(np.int32) - b).ravel()
-        mse = float(np.dot(diff, diff)) / diff.size
+        diff = (a.astype(np.int16) - b).ravel().astype(np.float64)  # squares summed exactly (< 2**53)
+        mse = float(diff @ diff) / diff.size
     else:
         mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
     return float("inf") if mse == 0 else 10.0 * np.log10(peak * peak / mse)

@@ -20,6 +20,8 @@ def test_psnr_matches_the_definition_and_is_infinite_for_identical_images():
     mse = np.mean((a.astype(float) - b) ** 2)
     assert psnr(a, b) == pytest.approx(10 * np.log10(255**2 / mse))
     assert psnr(a, a) == float("inf")
+    black, white = np.zeros((512, 768, 3), np.uint8), np.full((512, 768, 3), 255, np.uint8)
+    assert psnr(black, white) == 0.0  # sums far beyond 32-bit integers stay exact
 
 
 @pytest.mark.parametrize("sigma", [2, 10, 40])
