@@ -6,6 +6,9 @@ from typing import Literal, Sequence
 
 import numpy as np
 
+from .images import as_image
+from .seeding import derive_rng
+
 Frequency = Literal["low", "medium", "high"]
 FREQUENCY_GROUPS: tuple[str, ...] = ("low", "medium", "high")
 
@@ -38,9 +41,6 @@ def corrupt(corruption: Corruption, clean: np.ndarray, severity: int, run_seed: 
     The runner (on the fly) and ``oodnic corrupt`` (materialised sets) both call
     this, so the two give bit-identical inputs.
     """
-    from .images import as_image
-    from .seeding import derive_rng
-
     rng = derive_rng(run_seed, image_sha256, corruption.name, severity)
     out = as_image(corruption.apply(clean, severity, rng))
     if out.shape != clean.shape:

@@ -31,7 +31,7 @@ import numpy as np
 
 from .identity import digest
 from .schema import CLEAN, FIXED_COLUMNS, IDENTITY_COLUMNS, SCHEMA_VERSION, TIMING_COLUMNS
-from .store import STORE_NAME, old_schema_message, schema_version_of
+from .store import STORE_NAME, ResultStore, old_schema_message, schema_version_of
 
 __all__ = ["ArrayGroup", "ArrayWriter", "CLEAN", "FIXED_COLUMNS", "IDENTITY_COLUMNS", "Run", "RunError",
            "SCHEMA_VERSION", "SampleCrop", "TIMING_COLUMNS", "is_clean", "open_run", "save_arrays", "write_arrays"]
@@ -218,8 +218,6 @@ class ArrayWriter:
     """
 
     def __init__(self, run_dir: str | os.PathLike):
-        from .store import ResultStore
-
         self.run_dir = Path(run_dir)
         self.store = ResultStore(self.run_dir / STORE_NAME)
 

@@ -45,6 +45,8 @@ def zoo(tmp_path):
     Image.fromarray(rgb[:1, :1]).save(folder / "one.png")
     Image.fromarray(rng.integers(0, 256, (37, 53, 3), dtype=np.uint8)).save(folder / "odd.png")
     (folder / "bomb.png").write_bytes(png_header_only(60000, 60000))
+    (folder / "huge.png").write_bytes(png_header_only(20000, 20000))  # 400 Mpx: over the documented 2**28
+    (folder / "big.png").write_bytes(png_header_only(12000, 8000))  # 96 Mpx: under it (truncated: no pixels)
     Image.fromarray(rgb).save(folder / "ünïcødé 画像.png")
     Image.fromarray(rgb).save(folder / "-dash.png")
     return folder
@@ -55,26 +57,29 @@ def test_each_bad_file_is_an_error_row_and_the_rest_is_coded(fixture_plugins, zo
     outcome = run(cfg, progress=False)
     rows = {r["image"]: r for r in rows_of(outcome.run_dir)}
     errors = {name: row["error"] for name, row in rows.items() if row["status"] != "ok"}
-    assert set(errors) == {"truncated.png", "empty.png", "text.jpg", "bomb.png", "one.png"}
+    assert set(errors) == {"truncated.png", "empty.png", "text.jpg", "bomb.png", "one.png", "huge.png", "big.png"}
     assert errors["one.png"] == "metric mean_abs_error: ValueError: mean_abs_error needs 16x16 pixels, got 1x1"
     assert rows["one.png"]["psnr"] is not None  # a failing metric loses no other value
     assert errors["empty.png"] == "image: ImageError: empty file (0 bytes)"
     assert errors["text.jpg"] == "image: ImageError: not a readable image file"
-    assert "decompression bomb" in errors["bomb.png"]
+    assert "decompression bomb" in errors["bomb.png"] and "268435456 (max_pixels)" in errors["bomb.png"]
+    assert errors["huge.png"] == ("image: ImageError: image declares 20000x20000 = 400000000 pixels, more than the "
+                                  "limit of 268435456 (max_pixels)")
+    assert "limit" not in errors["big.png"] and "bomb" not in errors["big.png"]  # one limit, the documented one
     assert "truncated" in errors["truncated.png"].lower() or "decode" in errors["truncated.png"]
     assert all("\n" not in e for e in errors.values())
     for name in ("gray.png", "rgba.png", "palette.png", "sixteen.png", "cmyk.jpg", "odd.png",
                  "ünïcødé 画像.png", "-dash.png", "ok.png"):
         assert rows[name]["status"] == "ok", (name, rows[name]["error"])
     assert rows["odd.png"]["bpp"] == pytest.approx(8 * rows["odd.png"]["num_bytes"] / (37 * 53))
-    assert outcome.failed == 5
+    assert outcome.failed == 7
 
 
 def test_cli_reports_failed_rows_and_exits_non_zero(zoo, tmp_path):
     result = oodnic("run", "--dataset", str(zoo), "--run-dir", str(tmp_path / "r"), "--corruption", "none",
                     "--codec", "quant", "--quality", "6", "--no-progress")
     assert result.returncode == 1
-    assert "5 of 14 rows failed" in result.stderr
+    assert "7 of 16 rows failed" in result.stderr
     assert "Traceback" not in result.stderr
 
 

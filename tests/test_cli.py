@@ -123,3 +123,24 @@ def test_presets_are_listed_and_valid(env):
         assert names == paper if path.stem.startswith("paper-") else names > paper, path.name
     result = oodnic("run", "--preset", "nope", env=env)
     assert result.returncode == 2 and "unknown preset 'nope'" in result.stderr
+
+
+def test_lossless_rows_are_kept_and_exported_as_null_with_a_flag(env, tmp_path):
+    run_dir = tmp_path / "run"
+    result = oodnic("run", "--codec", "none", "--codec", "quant", "--quality", "quant=6", "--severity", "1",
+                    "--images", "1", "--run-dir", str(run_dir), "--no-progress", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "lossless" in result.stdout  # the summary says so rather than averaging infinity away
+    exported = oodnic("export", str(run_dir), "--format", "json", env=env)
+    assert exported.returncode == 0, exported.stderr
+
+    def strict(constant):
+        raise AssertionError(f"{constant} is not JSON")
+
+    documents = {p.stem: json.loads(p.read_text(), parse_constant=strict)
+                 for p in (run_dir / "compressai-json").glob("*.json")}
+    clean = documents["none-clean-0"]["results"]
+    assert clean["psnr-rgb"] == [None] and clean["lossless"] == [True] and clean["bpp"][0] > 24
+    noisy = documents["none-test_noise-1"]["results"]
+    assert noisy["psnr-rgb"] == [None] and noisy["psnr-rgb-wrt-clean"][0] > 20  # the no-compression baseline
+    assert documents["quant-clean-0"]["results"]["lossless"] == [False]

@@ -131,3 +131,46 @@ def test_wrong_toml_types_are_named(tmp_path):
         result = oodnic("run", "--no-progress", "--config", str(path), "--run-dir", str(tmp_path / "never"))
         assert result.returncode == 2 and message in result.stderr, (line, result.stderr)
     assert not (tmp_path / "never").exists()
+
+
+def test_qualities_that_write_identical_bitstreams_are_warned_about(tmp_path):
+    weights = tmp_path / "offset.weights"
+    weights.write_text("1")
+    result = oodnic("run", "--no-progress", "--codec", f"offset:weights={weights}", "--quality", "1,2,3",
+                    "--corruption", "none", "--images", "2", "--run-dir", str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr
+    assert ("oodnic: warning: codec offset: qualities 1, 2, 3 wrote identical bitstreams for 2 input(s): the quality "
+            "may not change the rate (a fixed-rate model?)") in result.stderr
+
+
+def test_a_store_of_another_schema_is_refused_with_one_line(tmp_path):
+    import sqlite3
+
+    old = tmp_path / "old"
+    old.mkdir()
+    with sqlite3.connect(old / "results.sqlite") as conn:  # what oodnic-platform 0.1 wrote: no meta table
+        conn.execute("CREATE TABLE results (key TEXT PRIMARY KEY, status TEXT)")
+    for args in (["run", "--no-progress", "--codec", "quant", "--run-dir", str(old)], ["export", str(old)],
+                 ["errors", str(old)]):
+        result = oodnic(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "has results schema 1" in result.stderr and "new --run-dir" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_ctrl_c_says_how_to_resume_and_resuming_finishes(tmp_path):
+    import signal
+
+    env = fixture_environ(OODNIC_TEST_SLOW="0.2")
+    args = ["run", "--dataset", "sample", "--codec", "quant", "--severity", "1", "--run-dir", str(tmp_path / "run"),
+            "--no-progress", "--workers", "1"]
+    process = subprocess.Popen([*OODNIC, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not (tmp_path / "run" / "samples").exists():
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert err.strip().splitlines()[-1] == "interrupted: finished rows are saved; run the same command again to resume"
+    done = oodnic(*args, env=fixture_environ())
+    assert done.returncode == 0 and "18 rows (" in done.stdout
