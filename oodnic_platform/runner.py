@@ -28,7 +28,7 @@ from .executor import Executor
 from .plan import Job, Plan, make_chunks, plan
 from .plugins import Registry, get_registry, use_registry
 from .results import SAMPLES, write_arrays
-from .store import STORE_NAME, ResultStore, RunLock, check_writable, prepare_run_dir
+from .store import STORE_NAME, ArrayRecord, ResultStore, RunLock, check_writable, prepare_run_dir
 from .worker import ChunkResult
 
 log = logging.getLogger(__name__)
@@ -123,22 +123,28 @@ def _run_chunks(the_plan: Plan, config: RunConfig, executor: Executor, store: Re
     counted = store.counted()
     try:
         for result in executor.run(the_plan.spec, make_chunks(pending, config.images_per_chunk)):
-            commit(store, run_dir, result)
+            done = {gid: part for gid, part in result.groups.items() if gid in the_plan.groups
+                    and the_plan.groups[gid].keys <= counted.get(gid, set()) | set(part.keys)}
+            # a group whose every row is in this chunk is finalized from memory, its arrays indexed in the
+            # chunk's own transaction; one with an earlier running sum is finalized after the commit
+            whole = {gid: part for gid, part in done.items() if not store.has_contribution(gid)}
+            arrays = {gid: save_group(the_plan, run_dir, gid, part.arrays, len(part.keys), True)
+                      for gid, part in whole.items()}
+            commit(store, run_dir, result, arrays)
             log.debug("chunk from %s: %d rows committed", result.worker, len(result.rows))
             if not executor.reports_rows:
                 bar.update(len(result.rows))
             for gid, part in result.groups.items():
                 counted.setdefault(gid, set()).update(part.keys)
-                group = the_plan.groups.get(gid)
-                if group is not None and group.keys <= counted[gid]:
-                    finalize_group(the_plan, store, run_dir, gid, complete=True)
+            for gid in done.keys() - whole.keys():
+                finalize_group(the_plan, store, run_dir, gid, complete=True)
     finally:
         executor.progress = None
         bar.close()
 
 
-def commit(store: ResultStore, run_dir: Path, result: ChunkResult) -> None:
-    """Save a chunk's sample crops, then its rows and contributions in one transaction."""
+def commit(store: ResultStore, run_dir: Path, result: ChunkResult, arrays: dict[str, ArrayRecord] | None = None) -> None:
+    """Save a chunk's sample crops, then its rows, contributions and finalized groups in one transaction."""
     if result.samples:
         folder = run_dir / SAMPLES
         folder.mkdir(exist_ok=True)
@@ -147,22 +153,26 @@ def commit(store: ResultStore, run_dir: Path, result: ChunkResult) -> None:
             tmp.write_bytes(crop.png)
             tmp.replace(folder / crop.file)
         store.record_samples([(c.file, c.key, c.corruption, c.severity) for c in result.samples])
-    store.commit_chunk(result.rows, result.groups)
+    store.commit_chunk(result.rows, result.groups, arrays or {})
+
+
+def save_group(the_plan: Plan, run_dir: Path, gid: str, total: dict, rows: int, complete: bool) -> ArrayRecord:
+    """The configured metric's arrays of a group's sum, written beside the store; returns their index record."""
+    group = the_plan.groups[gid]
+    metric = the_plan.metrics[group.metric]
+    metadata = {**group.meta, "rows": rows, "complete": complete, **metric.metadata()}
+    rel = write_arrays(run_dir, metric.name, gid, metric.finalize(total), metadata)
+    log.debug("finalized %s over %d rows (%s)", rel, rows, "complete" if complete else "partial")
+    return ArrayRecord(metric.name, group.meta, rel, rows, complete)
 
 
 def finalize_group(the_plan: Plan, store: ResultStore, run_dir: Path, gid: str, complete: bool) -> None:
-    """Turn a group's sum into the configured metric's arrays, saved beside the store."""
+    """Finalize a group from its stored running sum (dropped once the group is complete)."""
     found = store.contribution(gid)
     if found is None:
         return
-    total, rows = found
-    group = the_plan.groups[gid]
-    metric = the_plan.metrics[group.metric]
-    arrays = metric.finalize(total)
-    metadata = {**group.meta, "rows": rows, "complete": complete, **metric.metadata()}
-    rel = write_arrays(run_dir, metric.name, gid, arrays, metadata)
-    store.record_array(gid, metric.name, group.meta, rel, rows, complete)
-    log.debug("finalized %s over %d rows (%s)", rel, rows, "complete" if complete else "partial")
+    record = save_group(the_plan, run_dir, gid, *found, complete)
+    store.record_array(gid, record.metric, record.meta, record.path, record.rows, record.complete)
 
 
 def finalize_open_groups(the_plan: Plan, store: ResultStore, run_dir: Path) -> None:

@@ -25,6 +25,7 @@ import json
 import os
 import sqlite3
 import tempfile
+from dataclasses import dataclass
 import time
 from pathlib import Path
 from typing import Any, Iterable
@@ -87,6 +88,17 @@ def writable_folder(folder: Path) -> bool:
             return True
     except OSError:
         return False
+
+
+@dataclass(frozen=True)
+class ArrayRecord:
+    """Where a group's finalized arrays are, and what they sum (a row of the ``arrays`` table)."""
+
+    metric: str
+    meta: dict[str, Any]
+    path: str
+    rows: int
+    complete: bool
 
 
 class RunLock:
@@ -214,18 +226,28 @@ class ResultStore:
                     self.conn.execute(f'ALTER TABLE results ADD COLUMN "{name}" {kind}')
                     self._columns.append(name)
 
-    def commit_chunk(self, rows: list[dict[str, Any]], groups: dict[str, Any]) -> None:
-        """Write a chunk's rows and add its contributions, in one transaction; each row counted once per group."""
+    def commit_chunk(self, rows: list[dict[str, Any]], groups: dict[str, Any],
+                     finalized: dict[str, ArrayRecord] | None = None) -> None:
+        """Write a chunk's rows and add its contributions, in one transaction; each row counted once per group.
+
+        Groups in ``finalized`` were complete within the chunk: their arrays are already written, so they
+        are indexed instead of summed.
+        """
+        finalized = finalized or {}
         with self.transaction():
             self._ensure_columns(rows)
             for row in rows:
                 self._upsert(row)
+            for gid, record in finalized.items():
+                self._record_array(gid, record)
             for gid, part in groups.items():
                 new = [k for k in part.keys
                        if self.conn.execute("INSERT OR IGNORE INTO counted VALUES (?, ?)", (gid, k)).rowcount]
                 if len(new) != len(part.keys):
                     raise RuntimeError(f"group {gid}: {len(part.keys) - len(new)} row(s) were already counted "
                                        f"(a second writer without the run folder's lock?)")
+                if gid in finalized:
+                    continue
                 old = self.conn.execute("SELECT data FROM contributions WHERE group_id = ?", (gid,)).fetchone()
                 total = add_arrays(unpack_arrays(old[0]) if old else None, part.arrays)
                 self.conn.execute("INSERT OR REPLACE INTO contributions VALUES (?, ?, ?)",
@@ -255,6 +277,9 @@ class ResultStore:
         count = self.conn.execute("SELECT COUNT(*) FROM counted WHERE group_id = ?", (group_id,)).fetchone()[0]
         return unpack_arrays(row[0]), count
 
+    def has_contribution(self, group_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM contributions WHERE group_id = ?", (group_id,)).fetchone() is not None
+
     def open_groups(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT group_id FROM contributions ORDER BY group_id")]
 
@@ -262,11 +287,14 @@ class ResultStore:
                      complete: bool) -> None:
         """Index a group's finalized arrays; a complete group's running sum is dropped (its rows stay counted)."""
         with self.transaction():
-            self.conn.execute("INSERT OR REPLACE INTO arrays VALUES (?, ?, ?, ?, ?, ?)",
-                              (group_id, metric, json.dumps(meta, sort_keys=True, default=str), path, rows,
-                               int(complete)))
-            if complete:
-                self.conn.execute("DELETE FROM contributions WHERE group_id = ?", (group_id,))
+            self._record_array(group_id, ArrayRecord(metric, meta, path, rows, complete))
+
+    def _record_array(self, group_id: str, record: ArrayRecord) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO arrays VALUES (?, ?, ?, ?, ?, ?)",
+                          (group_id, record.metric, json.dumps(record.meta, sort_keys=True, default=str),
+                           record.path, record.rows, int(record.complete)))
+        if record.complete:
+            self.conn.execute("DELETE FROM contributions WHERE group_id = ?", (group_id,))
 
     def record_samples(self, samples: list[tuple[str, str, str, int]]) -> None:
         with self.transaction():

@@ -174,3 +174,21 @@ def test_ctrl_c_says_how_to_resume_and_resuming_finishes(tmp_path):
     assert err.strip().splitlines()[-1] == "interrupted: finished rows are saved; run the same command again to resume"
     done = oodnic(*args, env=fixture_environ())
     assert done.returncode == 0 and "18 rows (" in done.stdout
+
+
+def test_groups_summed_in_one_chunk_or_across_chunks_give_the_same_arrays(fixture_plugins, tmp_path):
+    import sqlite3
+
+    whole = run(config(tmp_path, run_dir=str(tmp_path / "whole"), images=3, images_per_chunk=0), progress=False)
+    split = run(config(tmp_path, run_dir=str(tmp_path / "split"), images=3, images_per_chunk=1), progress=False)
+    for outcome in (whole, split):
+        with sqlite3.connect(outcome.run_dir / "results.sqlite") as conn:
+            assert conn.execute("SELECT COUNT(*) FROM contributions").fetchone() == (0,)  # dropped once complete
+    arrays = []
+    for outcome in (whole, split):
+        with open_run(outcome.run_dir) as results:
+            arrays.append({g.group_id: (g.rows, g.complete, g.load()["mean"]) for g in results.arrays("mean_abs_error")})
+    assert arrays[0].keys() == arrays[1].keys() and len(arrays[0]) == 2 * 2
+    for gid, (rows, complete, mean) in arrays[0].items():
+        assert (rows, complete) == (3, True) == arrays[1][gid][:2]
+        np.testing.assert_allclose(mean, arrays[1][gid][2], rtol=1e-12)

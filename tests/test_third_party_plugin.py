@@ -151,3 +151,13 @@ def test_an_outsider_plugin_with_hyphenated_names_runs_and_breaks_nothing(venv, 
         assert all(r["acme_max_abs_error_acme_max_abs_error"] is not None for r in rows)
     conn = sqlite3.connect(tmp_path / "own" / "results.sqlite")
     assert "acme_max_abs_error_acme_max_abs_error" in [r[1] for r in conn.execute("PRAGMA table_info(results)")]
+
+
+def test_a_package_built_for_another_core_major_version_is_refused_at_load(venv, tmp_path):
+    future = OUTSIDER_PYPROJECT.replace('name = "acme-oodnic"', 'name = "acme-future"').replace(
+        '"oodnic-platform>=1,<2"', '"oodnic-platform>=2,<3"').replace("acme = ", "acme-future = ")
+    pip_install(venv, package(tmp_path / "future", future, "acme_future", OUTSIDER.replace("acme-", "future-")))
+    listing = oodnic_in(venv, "plugins", env=environ("acme-future"))
+    assert listing.returncode == 0, listing.stderr
+    assert "acme-future  FAILED: requires oodnic-platform<3,>=2; this is 1.0.0 (contract 1)" in listing.stdout
+    assert "future-downsample" not in listing.stdout.replace("FAILED", "")
