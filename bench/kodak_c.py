@@ -16,7 +16,6 @@ blur, zoom blur) and PNG encoding; the baseline uses one core, as that loop does
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import resource
 import subprocess
@@ -28,18 +27,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from imagenet_c import load_oracle  # bench/imagenet_c.py: imagecorruptions 1.1.2 with its shims
+
 ROOT = Path(__file__).resolve().parent.parent
-ORACLE = ROOT / "plugins" / "oodnic-imagenet-c" / "tests" / "imagenet_c_oracle.py"
 CORRUPTIONS = ("gaussian_noise", "shot_noise", "impulse_noise", "defocus_blur", "glass_blur", "motion_blur",
                "zoom_blur", "snow", "frost", "fog", "brightness", "contrast", "elastic_transform", "pixelate",
                "jpeg_compression")
-
-
-def load_oracle():
-    spec = importlib.util.spec_from_file_location("imagenet_c_oracle", ORACLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def children_cpu() -> float:
