@@ -131,6 +131,7 @@ def test_beats_compares_mean_psnr_at_the_target_with_a_margin():
 
 
 def test_registered_codec_returns_it_or_skips(fixture_plugins, monkeypatch):
+    monkeypatch.delenv("OODNIC_REQUIRE_BINARIES", raising=False)
     codec = registered_codec("quant")
     assert codec.name == "quant"
     with pytest.raises(pytest.skip.Exception, match="nope codec is not registered"):
@@ -138,6 +139,13 @@ def test_registered_codec_returns_it_or_skips(fixture_plugins, monkeypatch):
     monkeypatch.setattr(type(codec), "unavailable_reason", lambda self: "libquant missing")
     with pytest.raises(pytest.skip.Exception, match="quant codec is unavailable: libquant missing"):
         registered_codec("quant")
+
+
+def test_registered_codec_fails_instead_of_skipping_when_binaries_are_required(fixture_plugins, monkeypatch):
+    monkeypatch.setenv("OODNIC_REQUIRE_BINARIES", "1")
+    with pytest.raises(pytest.fail.Exception, match="nope codec is not registered"):
+        registered_codec("nope")
+    assert registered_codec("quant").name == "quant"
 
 
 # --- the conformance kit: good fixtures pass it, and each check catches a fixture broken on purpose ---
