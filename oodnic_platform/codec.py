@@ -45,7 +45,8 @@ class Codec(Configurable):
     resource: str = "cpu"
     #: True when :meth:`encode` / :meth:`encode_batch` also take HxWx3 float32 images in [0, 255], unrounded.
     accepts_float: bool = False
-    #: False keeps a slow codec (minutes per image) out of the default selection of every available codec.
+    #: False keeps a codec out of the default selection of every available codec: a slow one (minutes per
+    #: image), or one that would first download weights (a property may decide per machine).
     default: bool = True
 
     def unavailable_reason(self) -> str | None:

@@ -130,3 +130,19 @@ def test_metric_settings_and_the_default_selection(fixture_plugins, tmp_path):
     assert "psnr" in plain[0] and plain[0]["psnr"] is not None
     with pytest.raises(ConfigError, match="scaled_error setting factor must be of type float"):
         run(config(tmp_path, "bad", metrics=["scaled_error:factor=x"]), progress=False)
+
+
+def test_default_codec_selection_leaves_out_codecs_not_default_and_skip_codec_drops_one(fixture_plugins, monkeypatch):
+    from oodnic_platform.cli import skip_selected_codecs
+    from oodnic_platform.plan import default_codec_choices
+
+    registry = get_registry()
+    everything = [c.name for c in default_codec_choices(registry)]
+    assert {"quant", "offset"} <= set(everything)
+    monkeypatch.setattr(type(registry.codecs["offset"]), "default", False)
+    assert [c.name for c in default_codec_choices(registry)] == [n for n in everything if n != "offset"]
+    chosen = RunConfig(codecs=[CodecChoice("quant"), CodecChoice("offset")])
+    skip_selected_codecs(chosen, ("offset",))
+    assert [c.name for c in chosen.codecs] == ["quant"]
+    with pytest.raises(ConfigError, match="--skip-codec offset: not selected"):
+        skip_selected_codecs(chosen, ("offset",))

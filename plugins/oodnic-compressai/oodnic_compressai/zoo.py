@@ -46,6 +46,11 @@ class ZooCodec(CompressAICodec):
         self.quality_range = None if self.variable_rate else (self.qualities[0], self.qualities[-1])
         self.description = f"CompressAI zoo {architecture} (pretrained; downloaded to $TORCH_HOME/hub/checkpoints)"
 
+    @property
+    def default(self) -> bool:  # type: ignore[override]
+        """In the default selection only once its weights are on disk: a plain ``oodnic run`` never downloads."""
+        return all(hub.zoo_path(self.architecture, self.metric, q).is_file() for q in self._file_qualities())
+
     def settings(self) -> dict[str, Any]:
         return {"metric": self.metric, **super().settings()}
 

@@ -103,6 +103,18 @@ def test_a_placed_file_is_used_offline(server, image, monkeypatch):
     assert ZooCodec(ARCH).decode(ZooCodec(ARCH).encode(image, 2)).shape == image.shape
 
 
+def test_a_zoo_codec_joins_the_default_selection_only_once_its_weights_are_here(server):
+    """A plain `oodnic run` (every codec whose `default` is true) never starts a download: the offline main job."""
+    root, names, folder = server
+    assert ZooCodec(ARCH).default is False
+    folder.mkdir(parents=True)
+    for name in names[:-1]:
+        (folder / name).write_bytes((root / name).read_bytes())
+    assert ZooCodec(ARCH).default is False  # one quality's file still missing
+    (folder / names[-1]).write_bytes((root / names[-1]).read_bytes())
+    assert ZooCodec(ARCH).default is True
+
+
 def test_fingerprint_is_the_full_sha256_of_every_file_fetched_first(server):
     root, names, folder = server
     fingerprint = ZooCodec(ARCH).fingerprint()
