@@ -17,6 +17,18 @@ import pytest
 SHARED = Path(__file__).resolve().parent.parent / "shared" / "datasets"
 
 
+def pytest_configure(config):
+    """Tests that press Ctrl-C on a subprocess need SIGINT to reach it as KeyboardInterrupt.
+
+    A suite started in the background (``cmd &`` in a script, ``nohup``) inherits SIGINT ignored, and an ignored
+    signal stays ignored across exec, so those children would never see it; a handled one is reset at exec.
+    """
+    import signal
+
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def pytest_addoption(parser):
     parser.addoption("--kodak-dir", default=None, help="folder with kodim01.png .. kodim24.png")
     parser.addoption("--wikipedia-dir", default=None, help="folder with the wikipedia-photos set")
