@@ -14,11 +14,10 @@ from __future__ import annotations
 import math
 import sys
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 
-from oodnic_platform.results import is_clean, open_run
+from oodnic_platform.results import open_run
 from oodnic_report.bjontegaard import bd_psnr
 
 GROUPS = ("low", "medium", "high")

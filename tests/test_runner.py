@@ -7,7 +7,9 @@ import json
 import numpy as np
 import pytest
 
+from oodnic_platform.cli import skip_selected_codecs
 from oodnic_platform.config import CodecChoice, ConfigError, RunConfig
+from oodnic_platform.plan import default_codec_choices
 from oodnic_platform.plugins import get_registry
 from oodnic_platform.runner import run
 from oodnic_platform.results import open_run
@@ -133,9 +135,6 @@ def test_metric_settings_and_the_default_selection(fixture_plugins, tmp_path):
 
 
 def test_default_codec_selection_leaves_out_codecs_not_default_and_skip_codec_drops_one(fixture_plugins, monkeypatch):
-    from oodnic_platform.cli import skip_selected_codecs
-    from oodnic_platform.plan import default_codec_choices
-
     registry = get_registry()
     everything = [c.name for c in default_codec_choices(registry)]
     assert {"quant", "offset"} <= set(everything)

@@ -11,6 +11,7 @@ folder to put it in. The file is read with ``weights_only=True``
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Sequence, TYPE_CHECKING
 
 from oodnic_platform.download import OFFLINE_ENV, cached_digest, offline
@@ -49,7 +50,7 @@ class ZooCodec(CompressAICodec):
     @property
     def default(self) -> bool:  # type: ignore[override]
         """In the default selection only once its weights are on disk: a plain ``oodnic run`` never downloads."""
-        return all(hub.zoo_path(self.architecture, self.metric, q).is_file() for q in self._file_qualities())
+        return not self._missing_files()
 
     def settings(self) -> dict[str, Any]:
         return {"metric": self.metric, **super().settings()}
@@ -77,6 +78,11 @@ class ZooCodec(CompressAICodec):
     def _file_qualities(self, qualities: Sequence[Quality] | None = None) -> list[int | None]:
         return [None] if self.variable_rate else [self._file_quality(q) for q in (qualities or self.qualities)]
 
+    def _missing_files(self) -> list[Path]:
+        """The ladder's weight files not yet in torch.hub's folder."""
+        paths = (hub.zoo_path(self.architecture, self.metric, q) for q in self._file_qualities())
+        return [p for p in paths if not p.is_file()]
+
     def weights_id(self, quality: float) -> str:
         return str(hub.zoo_path(self.architecture, self.metric, self._file_quality(quality)))
 
@@ -88,9 +94,7 @@ class ZooCodec(CompressAICodec):
             return str(exc)
         if not offline():
             return None
-        qualities = self._file_qualities()
-        missing = [hub.zoo_path(self.architecture, self.metric, q) for q in qualities]
-        missing = [p for p in missing if not p.is_file()]
+        missing = self._missing_files()
         if not missing:
             return None
         return (f"pretrained weights missing and {OFFLINE_ENV}=1 forbids downloading: place "
