@@ -9,6 +9,7 @@ from typing import Iterator, Mapping, Sequence
 import numpy as np
 
 from ..codec import Codec, Quality
+from ..plugins import get_registry
 from ..quality import psnr
 
 
@@ -129,8 +130,6 @@ def registered_codec(name: str) -> Codec:
 
     import pytest
 
-    from ..plugins import get_registry
-
     outcome = pytest.fail if os.environ.get("OODNIC_REQUIRE_BINARIES") == "1" else pytest.skip
     codec = get_registry().codecs.get(name)
     if codec is None:
@@ -163,7 +162,7 @@ class QuantCodec(Codec):
     def version(self) -> str:
         return "1.0"
 
-    def encode(self, image: np.ndarray, quality: int) -> bytes:
+    def encode(self, image: np.ndarray, quality: Quality) -> bytes:
         check_rgb(image, self.name)
         h, w, _ = image.shape
         shift = 8 - int(quality)
