@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import pluggy
+from packaging.requirements import InvalidRequirement, Requirement
 
 from . import __version__, hookspecs
 from .codec import Codec
@@ -120,8 +121,6 @@ def contract_mismatch(module: Any, dist: importlib.metadata.Distribution | None)
         return f"built for plugin contract {declared}; this oodnic-platform {__version__} has contract {CONTRACT_VERSION}"
     if dist is None:
         return None
-    from packaging.requirements import InvalidRequirement, Requirement
-
     for text in dist.requires or ():
         try:
             requirement = Requirement(text)

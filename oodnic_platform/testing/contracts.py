@@ -26,7 +26,7 @@ import pytest
 from ..codec import Codec, Quality
 from ..settings import Configurable
 from ..contract import check_codec, check_corruption, check_metric, result_column
-from ..corruption import Corruption
+from ..corruption import CLEAN, Corruption, is_clean
 from ..errors import RegistrationError
 from ..metric import Arrays, Metric, Sample, add_arrays
 from ..plugins import get_registry
@@ -373,15 +373,15 @@ class MetricContract(Contract):
         """Two clean samples, then two corrupted ones of one corruption and severity (one group each)."""
         height, width = self.sample_size
         out = []
-        for index, corruption in enumerate(("clean", "clean", "kit-noise", "kit-noise")):
+        for index, corruption in enumerate((CLEAN, CLEAN, "kit-noise", "kit-noise")):
             clean = synthetic_image(height, width, seed=index % 2)
             noise = synthetic_image(height, width, seed=10 + index) // 16
-            given = clean if corruption == "clean" else np.clip(clean.astype(int) + noise - 8, 0, 255).astype(np.uint8)
+            given = clean if is_clean(corruption) else np.clip(clean.astype(int) + noise - 8, 0, 255).astype(np.uint8)
             shifted = (given.astype(np.uint16) + np.roll(given, 1 + index, axis=1)) // 2
             reconstruction = (((shifted >> 3) << 3) + 4).astype(np.uint8)
             out.append(Sample(clean=clean, input=given, reconstruction=reconstruction, num_bytes=1000 * (index + 1),
                               image=f"{'ab'[index % 2]}.png", corruption=corruption,
-                              severity=0 if corruption == "clean" else 1, codec="kit", quality=1))
+                              severity=0 if is_clean(corruption) else 1, codec="kit", quality=1))
         return out
 
     def test_registration_is_accepted(self, metric: Metric) -> None:

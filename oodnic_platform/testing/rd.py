@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import zlib
 from typing import Iterator, Mapping, Sequence
 
@@ -126,9 +127,7 @@ def registered_codec(name: str) -> Codec:
 
     Under ``OODNIC_REQUIRE_BINARIES=1`` (CI, which builds the reference binaries) an unusable codec fails instead.
     """
-    import os
-
-    import pytest
+    import pytest  # only here: the helpers work without pytest
 
     outcome = pytest.fail if os.environ.get("OODNIC_REQUIRE_BINARIES") == "1" else pytest.skip
     codec = get_registry().codecs.get(name)
