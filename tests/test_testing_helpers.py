@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -416,3 +417,13 @@ def test_contract_classes_parametrise_over_lists_and_skip_unavailable_codecs(tmp
     assert "9 passed, 9 skipped" in out.stdout, out.stdout
     assert "missing is unavailable: libmissing is not installed" in out.stdout
     assert "TestUndeclared: set the class attribute corruption" in out.stdout
+
+
+def test_the_kit_warns_when_another_installed_plugin_registers_the_same_name(fixture_plugins):
+    shadow = type("Shadow", (MeanAbsError,), {"name": "psnr"})()
+    with pytest.warns(UserWarning, match=r"metric name 'psnr' is also registered by oodnic_platform.default_plugins"):
+        MetricContract().test_registration_is_accepted(shadow)
+    own = MeanAbsError()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        MetricContract().test_registration_is_accepted(own)  # a name nobody else registers: silent
