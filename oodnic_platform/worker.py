@@ -188,7 +188,8 @@ def _load_input(state: WorkerState, chunk: Chunk, name: str, result: ChunkResult
     try:
         if ref is None:
             raise FileNotFoundError(f"image {name!r} is no longer in the dataset")
-        clean = ref.load(state.spec.max_pixels)
+        clean = check_image_output(f"dataset {state.dataset.name} broke the contract: its image loader returned",
+                                   ref.load(state.spec.max_pixels))
         given = clean if is_clean(chunk.corruption) else _corrupted(state, ref, chunk, clean)
     except Exception as exc:
         return Failure.of("image" if is_clean(chunk.corruption) else chunk.corruption, exc)
@@ -202,7 +203,8 @@ def _corrupted(state: WorkerState, ref: ImageRef, chunk: Chunk, clean: np.ndarra
     """The dataset's stored corrupted copy, or the corruption applied now (bit-identical)."""
     stored = state.dataset.precorrupted(ref, chunk.corruption, chunk.severity)
     if stored is not None:
-        return stored
+        return check_image_output(f"dataset {state.dataset.name} broke the contract: precorrupted returned", stored,
+                                  clean.shape)
     return corrupt(state.registry.corruptions[chunk.corruption], clean, chunk.severity, state.spec.seed, ref.sha256)
 
 
