@@ -365,7 +365,7 @@ class _Point:
         saved = self.state.load() if self.checkpointing.resume else None
         if saved is None or not saved["done"] or not self.path.exists():
             return False
-        model.load_state_dict(saved["model"])
+        model.load_state_dict(load_checkpoint_model(self.path).state_dict())
         print(json.dumps({"resumed": str(self.path), "done": True}), flush=True)
         return True
 
@@ -375,11 +375,11 @@ class _Point:
         return train(model, images, recipe, rng, state=state, curve=self.curve, **rate)
 
     def finished(self, model: CompressionModel, recipe: Recipe) -> None:
-        """Mark the point done (its final, tabled model kept in the state for the next point of a chain)."""
+        """Mark the point done: the state shrinks to its signature (a resumed chain loads the final checkpoint)."""
         if self.checkpointing.every or self.checkpointing.resume:
             if self.curve is not None:
                 self.curve.record(recipe.steps, model, self.state.signature.get("lambda"))
-            self.state.save(recipe.steps, model, [], np.random.default_rng(0), {}, done=True)
+            self.state.finish(recipe.steps)
 
 
 def _config_of(path: Path | None) -> dict[str, Any]:

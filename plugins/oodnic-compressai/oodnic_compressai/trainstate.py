@@ -3,7 +3,7 @@
 A state file (``<name>-<k>.state.pt``, or ``<name>.state.pt`` for a variable-rate
 model) holds the step, the model's, the optimisers' and the RNGs' states and
 the running log sums; it is written atomically every ``checkpoint_every`` steps
-and once more, marked ``done``, when the rate point is finished. Resuming from
+and replaced by a small ``done`` marker when the rate point is finished. Resuming from
 it replays nothing: an interrupted and resumed run ends with the same weights as
 an uninterrupted one (CPU, one thread, deterministic algorithms). Files are read
 with ``torch.load(weights_only=True)``; the numpy generator's state travels as JSON.
@@ -47,14 +47,21 @@ class TrainState:
         return state
 
     def save(self, step: int, model: torch.nn.Module, optimizers: list[torch.optim.Optimizer],
-             rng: np.random.Generator, sums: dict[str, float], done: bool = False) -> None:
+             rng: np.random.Generator, sums: dict[str, float]) -> None:
         """Write the state atomically (temporary file, then rename)."""
-        state = {"signature": json.dumps(self.signature, sort_keys=True), "step": step, "done": done,
+        state = {"signature": json.dumps(self.signature, sort_keys=True), "step": step, "done": False,
                  "model": model.state_dict(), "optimizers": [o.state_dict() for o in optimizers],
                  "torch_rng": torch.get_rng_state(), "numpy_rng": json.dumps(rng.bit_generator.state),
                  "sums": json.dumps(sums)}
         if torch.cuda.is_available():
             state["cuda_rng"] = torch.cuda.get_rng_state_all()
+        self._write(state)
+
+    def finish(self, step: int) -> None:
+        """Replace the state by a small ``done`` marker (the finished point's weights are its checkpoint)."""
+        self._write({"signature": json.dumps(self.signature, sort_keys=True), "step": step, "done": True})
+
+    def _write(self, state: dict[str, Any]) -> None:
         temporary = self.path.with_name(self.path.name + ".tmp")
         torch.save(state, temporary)
         os.replace(temporary, self.path)
