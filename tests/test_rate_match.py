@@ -8,7 +8,10 @@ import textwrap
 
 import pytest
 
-from oodnic_platform.config import CodecChoice, RunConfig
+from oodnic_platform.cli import PRESETS
+from oodnic_platform.config import CodecChoice, RunConfig, load_toml
+from oodnic_platform.plugins import build_registry
+from oodnic_platform.ratesearch import Scale
 from oodnic_platform.results import open_run
 from oodnic_platform.runner import run
 from oodnic_testing import fixture_environ, oodnic, results_table, rows_of
@@ -164,3 +167,17 @@ def test_an_unreachable_target_records_the_codecs_reachable_range(kodak_dir, tmp
     assert not webp.met and webp.bpp == webp.reachable[1] and webp.quality == 100
     tiny = matches["oodnic-tiny-vr"]
     assert not tiny.met and tiny.bpp == tiny.reachable[1] < 0.5 and tiny.quality == 0.26
+
+
+def test_the_rate_matched_presets_match_every_paper_codec_but_none():
+    registry = build_registry()
+    for stem in ("paper-kodak-c", "paper-clic-c"):
+        fixed, matched = load_toml(PRESETS / f"{stem}.toml"), load_toml(PRESETS / f"{stem}-rate.toml")
+        assert matched.target_bpp == [0.25, 0.5, 1.0] and matched.rate_tolerance == 0.05
+        assert (matched.dataset, matched.dataset_options, matched.corruptions, matched.severities) == \
+            (fixed.dataset, fixed.dataset_options, fixed.corruptions, fixed.severities)
+        assert [c.name for c in matched.codecs] == [c.name for c in fixed.codecs]
+        for choice in matched.codecs:
+            assert (choice.qualities is None) == (choice.name != "none"), choice
+            if choice.name in registry.codecs:
+                Scale.of(registry.codecs[choice.name].configure(**choice.settings), choice.probes)
