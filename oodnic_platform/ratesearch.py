@@ -256,7 +256,7 @@ def _outside(scale: Scale, target: float, points: list[Point], best: Point, lowe
 
 
 def _next_valid(scale: Scale, quality: Quality, lower: bool) -> Quality | None:
-    """The neighbouring quality of lower (or higher) rate on an integer or ladder scale; ``None`` on a continuous one."""
+    """The neighbouring quality of lower (or higher) rate on an integer or ladder scale; ``None`` if continuous."""
     if scale.kind == "continuous":
         return None
     if scale.kind == "ladder":
