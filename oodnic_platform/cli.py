@@ -14,7 +14,8 @@ from typing import Any, Iterable
 import click
 
 from . import __version__
-from .config import ConfigError, RunConfig, load_toml, parse_codec_option, parse_int_list, parse_pairs
+from .config import (ConfigError, RunConfig, load_toml, parse_codec_option, parse_int_list, parse_pairs,
+                     parse_targets)
 from .corrupted_set import write_corrupted_set
 from .corruption import CLEAN, FREQUENCY_GROUPS
 from .errors import DatasetError
@@ -94,7 +95,11 @@ def _describe(registry: Registry, kind: str, name: str) -> str:
 @click.option("--codec", "codecs", multiple=True, help="NAME or NAME:key=value,... (repeatable; default: every available codec).")
 @click.option("--skip-codec", "skip_codecs", multiple=True, metavar="NAME",
               help="Leave a codec of the preset or config out (repeatable), e.g. --skip-codec vtm.")
-@click.option("--quality", "qualities", multiple=True, help="q1,q2,... for all codecs, or NAME=q1,q2 (repeatable).")
+@click.option("--quality", "qualities", multiple=True,
+              help="q1,q2,... for all codecs, or NAME=q1,q2; bpp:r1,r2 or NAME=bpp:r1,r2 rate-matches (repeatable).")
+@click.option("--target-bpp", help="Rate-match every codec without its own qualities: comma-separated bpp targets, "
+                                   "searched per image and input.")
+@click.option("--rate-tolerance", type=float, help="A rate match is within this fraction of its target (default 0.05).")
 @click.option("--corruption", "corruptions", multiple=True, help="Corruption name (repeatable), 'all' or 'none'.")
 @click.option("--severity", help="Comma-separated severities (default 3).")
 @click.option("--no-clean", is_flag=True, help="Skip the clean (uncorrupted) input.")
@@ -107,8 +112,9 @@ def _describe(registry: Registry, kind: str, name: str) -> str:
 @click.option("--scheduler", help="Address of an existing scheduler (executors that use one, e.g. dask).")
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 @click.option("--traceback", "show_traceback", is_flag=True, help="Print the full traceback of every failed row.")
-def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_codecs, qualities, corruptions, severity, no_clean,
-        metrics, images, seed, device, workers, executor, scheduler, no_progress, show_traceback) -> None:
+def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_codecs, qualities, target_bpp,
+        rate_tolerance, corruptions, severity, no_clean, metrics, images, seed, device, workers, executor, scheduler,
+        no_progress, show_traceback) -> None:
     """Run (or resume) the benchmark grid; finished rows are skipped."""
     if preset == "list":
         for path in sorted(PRESETS.glob("*.toml")):
@@ -116,7 +122,7 @@ def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_cod
         return
     config = _base_config(config_path, preset)
     for name, value in dict(dataset=dataset, run_dir=run_dir, seed=seed, device=device, workers=workers,
-                            executor=executor, images=images).items():
+                            executor=executor, images=images, rate_tolerance=rate_tolerance).items():
         if value is not None:
             setattr(config, name, value)
     config.dataset_options.update(parse_pairs(dataset_options, "--dataset-option"))
@@ -124,6 +130,8 @@ def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_cod
         config.codecs = [parse_codec_option(c) for c in codecs]
     if skip_codecs:
         skip_selected_codecs(config, skip_codecs)
+    if target_bpp:
+        config.target_bpp = parse_targets(target_bpp, "--target-bpp")
     if qualities:
         apply_qualities(config, qualities)
     if corruptions:
@@ -142,6 +150,10 @@ def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_cod
     collapsed = f"; {outcome.collapsed} repeated (codec, quality) entries collapsed" if outcome.collapsed else ""
     click.echo(f"{outcome.total} rows ({outcome.skipped} already done{collapsed}) in "
                f"{outcome.run_dir / 'results.sqlite'}")
+    met, searched = outcome.matched
+    if searched:
+        click.echo(f"{met} of {searched} rate targets met within +-{100 * config.rate_tolerance:g} % (the others: "
+                   f"the nearest rate reached; open_run(dir).rate_matches() lists each with the codec's range)")
     for note in outcome.warnings:
         warnings.warn(note, RuntimeWarning, stacklevel=1)
     failed = [r for r in rows if r["status"] != "ok"]
@@ -180,17 +192,21 @@ def skip_selected_codecs(config: RunConfig, names: tuple[str, ...]) -> None:
 def apply_qualities(config: RunConfig, qualities: tuple[str, ...]) -> None:
     """``--quality 10,50`` applies to every selected codec; ``--quality jpeg=10,50`` to one.
 
-    The planner parses and checks them with each configured codec (its settings may fix the range).
+    The planner parses and checks them with each configured codec (its settings may fix the range);
+    ``bpp:0.25,0.5`` in place of qualities sets target rates (rate-matched coding) instead.
     """
     if config.codecs is None:
         config.codecs = default_codec_choices(get_registry())
     for text in qualities:
-        name, sep, _ = text.rpartition("=")
+        name, sep, values = text.rpartition("=")
         targets = [c for c in config.codecs if not sep or c.name == name]
         if sep and not targets:
             raise ConfigError(f"--quality {text}: codec {name!r} is not selected")
         for choice in targets:
-            choice.quality_option = text
+            if values.startswith("bpp:"):
+                choice.target_bpp = parse_targets(values[4:], f"--quality {text}")
+            else:
+                choice.quality_option = text
 
 
 @cli.command()

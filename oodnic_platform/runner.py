@@ -1,10 +1,16 @@
-"""The driver: plan, lock the run folder, skip what is done, run chunks, commit, finalize arrays.
+"""The driver: plan, lock the run folder, skip what is done, run chunks, commit, finalize arrays, match rates.
 
 A row is done when it succeeded and holds the values of every requested metric
 (same metric identities). A group of an accumulating metric is finalized into
 ``arrays/`` as soon as every planned row of it is counted, and its running sum
 is dropped; a later run that adds rows to a complete group sums it again from
 scratch, so every array always counts each of its rows exactly once.
+
+Rate-matched codecs (``--target-bpp``) are searched in synchronous rounds: every
+target not yet matched takes one step of :func:`~oodnic_platform.ratesearch.next_probe`,
+the probes the store lacks run together as ordinary rows (each at its own
+quality, shared between targets), and their bpp are read back. A resumed run
+replays the same rounds, finding every probe already done.
 """
 
 from __future__ import annotations
@@ -12,22 +18,26 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import logging
+import math
 import platform
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from tqdm import tqdm
 
 from . import __version__
+from .codec import Quality
 from .config import ConfigError, RunConfig
 from .config import device_for
 from .executor import Executor
-from .plan import Job, Plan, make_chunks, plan
+from .identity import VariantIdentity, digest, row_key
+from .plan import Job, Plan, RateSearch, make_chunks, plan
 from .plugins import Registry, get_registry, use_registry
+from .ratesearch import Match, next_probe
 from .store import STORE_NAME, ArrayRecord, ResultStore, RunLock, check_writable, prepare_run_dir
 from .worker import ChunkResult
 
@@ -50,6 +60,8 @@ class RunOutcome:
     rows: list[dict[str, Any]]
     collapsed: int = 0
     warnings: tuple[str, ...] = ()
+    #: rate-matched targets within the tolerance, of all searched (image, input, codec, target)
+    matched: tuple[int, int] = (0, 0)
 
     @property
     def keys(self) -> list[str]:
@@ -120,21 +132,115 @@ def run(config: RunConfig, registry: Registry | None = None, progress: bool = Tr
                  len(the_plan.groups), executor.describe())
         _run_chunks(the_plan, config, executor, store, pending, progress)
         finalize_open_groups(the_plan, store)
-        rows = store.rows_of((job.key for _, _, job in the_plan.jobs), OUTCOME_COLUMNS)
+        fixed = [job.key for _, _, job in the_plan.jobs]
+        ran = len(pending)
+
+        def execute(jobs: list[tuple[str, int, Job]]) -> None:
+            nonlocal ran
+            ran += len(jobs)
+            _run_chunks(the_plan, config, executor, store, jobs, progress, total=len(jobs))
+
+        probes, matches = match_rates(the_plan, store, execute) if the_plan.searches else ([], [])
+        keys = list(dict.fromkeys(fixed + probes))
+        rows = store.rows_of(keys, OUTCOME_COLUMNS)
     finally:
         store.close()
         lock.release()
-    order = {job.key: i for i, (_, _, job) in enumerate(the_plan.jobs)}
+    order = {key: i for i, key in enumerate(keys)}
     rows.sort(key=lambda row: order[row["key"]])
-    total = len(the_plan.jobs)
     failed = sum(row["status"] != "ok" for row in rows)
-    return RunOutcome(run_dir, total, total - len(pending), failed, rows, the_plan.collapsed,
-                      identical_bitstreams(rows))
+    planned = set(fixed)
+    notes = identical_bitstreams([row for row in rows if row["key"] in planned]) + unsummed_note(the_plan)
+    return RunOutcome(run_dir, len(keys), len(keys) - ran, failed, rows, the_plan.collapsed, notes,
+                      (sum(m["met"] for m in matches), len(matches)))
+
+
+def unsummed_note(the_plan: Plan) -> tuple[str, ...]:
+    """Accumulating metrics sum over fixed-quality rows only: said where a run also rate-matches."""
+    names = [m.name for m in the_plan.metrics if m.accumulates]
+    if not the_plan.searches or not names:
+        return ()
+    return (f"{', '.join(names)}: summed over fixed-quality rows only, not over rate-matched probes",)
+
+
+@dataclass
+class Case:
+    """One (image, input, rate-matched codec): the probes its targets share."""
+
+    image: str
+    sha256: str
+    variant: VariantIdentity
+    search: RateSearch
+    bpp: dict[Quality, float] = field(default_factory=dict)
+    failed: set[Quality] = field(default_factory=set)
+    keys: dict[Quality, str] = field(default_factory=dict)
+    #: target -> the qualities its search asked for (its budget)
+    spent: dict[float, set[Quality]] = field(default_factory=dict)
+
+
+def match_rates(the_plan: Plan, store: ResultStore,
+                execute: Callable[[list[tuple[str, int, Job]]], None]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Run the plan's rate searches in synchronous rounds to their ends, record the matches; returns the probes'
+    keys and the matches.
+
+    A probe that failed in this invocation is not proposed again (error rows are retried on the next run).
+    """
+    cases = [Case(image, sha, variant, search) for variant in the_plan.spec.variants
+             for image, sha in the_plan.spec.image_hashes for search in the_plan.searches]
+    open_targets = [(case, target) for case in cases for target in case.search.targets]
+    ended: list[tuple[Case, float]] = []
+    rounds = 0
+    while open_targets:
+        proposals = []
+        for case, target in open_targets:
+            mine = case.spent.setdefault(target, set())
+            step = next_probe(case.search.scale, target, case.bpp, case.failed, the_plan.rate_tolerance, len(mine))
+            if isinstance(step, Match):
+                ended.append((case, target))
+            elif step is not None:
+                mine.add(step)
+                coder = the_plan.spec.codecs[case.search.codec].identity
+                key = case.keys.setdefault(step, row_key(case.image, case.sha256, case.variant, coder, step))
+                proposals.append((case, target, step, key))
+        open_targets = [(case, target) for case, target, _, _ in proposals]
+        outcomes = store.outcomes({key for *_, key in proposals})
+        wanted = {key: (case.variant.corruption, case.variant.severity, Job(key, case.image, case.search.codec, step))
+                  for case, _, step, key in proposals if outcomes.get(key, ("", None))[0] != "ok"}
+        if wanted:
+            rounds += 1
+            log.info("rate matching, round %d: %d probe(s) for %d open target(s)", rounds, len(wanted),
+                     len(open_targets))
+            execute(list(wanted.values()))
+            outcomes.update(store.outcomes(wanted))
+        for case, _, step, key in proposals:
+            status, bpp = outcomes.get(key, ("missing", None))
+            if status == "ok" and bpp:
+                case.bpp[step] = float(bpp)
+            else:
+                case.failed.add(step)
+    matches = [rate_match(the_plan, case, target) for case, target in ended]
+    store.record_matches(matches)
+    return [case.keys[q] for case in cases for q in (*case.bpp, *case.failed)], matches
+
+
+def rate_match(the_plan: Plan, case: Case, target: float) -> dict[str, Any]:
+    """The record of a finished search: the case's probe nearest the target in log bpp (another target's probe
+    may be nearer than the search's own end), whether it is within the tolerance, and the rates reached."""
+    coder = the_plan.spec.codecs[case.search.codec].identity
+    identity = [case.image, case.sha256, case.variant.corruption, case.variant.version, case.variant.plugin,
+                case.variant.severity, case.variant.seed, *coder.key_parts]
+    quality, bpp = min(case.bpp.items(), key=lambda item: (abs(math.log(item[1] / target)), item[1]))
+    return {"match_key": digest([*identity, "target_bpp", target]), "row_key": case.keys[quality],
+            "codec": coder.name, "codec_settings": coder.settings, "image": case.image,
+            "corruption": case.variant.corruption, "severity": case.variant.severity, "target_bpp": target,
+            "quality": quality, "bpp": bpp, "met": int(abs(bpp / target - 1) <= the_plan.rate_tolerance),
+            "probes": len(case.spent[target]), "reach_low": min(case.bpp.values()),
+            "reach_high": max(case.bpp.values())}
 
 
 def _run_chunks(the_plan: Plan, config: RunConfig, executor: Executor, store: ResultStore,
-                pending: list[tuple[str, int, Job]], progress: bool) -> None:
-    total = len(the_plan.jobs)
+                pending: list[tuple[str, int, Job]], progress: bool, total: int | None = None) -> None:
+    total = len(the_plan.jobs) if total is None else total
     bar = _progress(total, total - len(pending), progress, executor.describe())
     executor.progress = bar.update if executor.reports_rows else None
     counted = store.counted()

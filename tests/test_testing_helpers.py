@@ -254,6 +254,23 @@ class Lenient(QuantCodec):
             raise ValueError(f"quant quality must be an integer, not {quality!r}")
 
 
+class Wrapping(QuantCodec):
+    """Quality 8 wraps around to no bits at all: the rate does not rise to the end of the declared range."""
+
+    def encode(self, image, quality):
+        return super().encode(image, quality if quality < 8 else 0)
+
+
+class Fractional(QuantCodec):
+    """Declares an integer scale but takes any number in range."""
+
+    quality_scale = "integer"
+
+    def check_quality(self, quality):
+        if not 1 <= quality <= 8:
+            raise ValueError(f"quant quality must be in 1..8, not {quality!r}")
+
+
 class Forgetful(QuantCodec):
     level = "low"
     setting_choices = {"level": ("low", "high")}
@@ -272,6 +289,8 @@ CODEC_FAILURES = [
     (Forgetful, "test_settings_are_recorded", r"configure\(level='high'\) is not recorded"),
     (Unstable, "test_fingerprint_is_stable", "changed between two calls"),
     (LooseBatch, "test_batch_equals_one_by_one", "encode_batch differs"),
+    (Wrapping, "test_rate_declaration_holds_when_coding", "rate_rises=True, yet quality 1 codes"),
+    (Fractional, "test_rate_declaration_holds_when_coding", r"check_quality\(2.5\): accepted"),
 ]
 
 
@@ -414,7 +433,7 @@ def test_contract_classes_parametrise_over_lists_and_skip_unavailable_codecs(tmp
     out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
                           "--continue-on-collection-errors", str(tmp_path)],
                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
-    assert "9 passed, 9 skipped" in out.stdout, out.stdout
+    assert "10 passed, 10 skipped" in out.stdout, out.stdout
     assert "missing is unavailable: libmissing is not installed" in out.stdout
     assert "TestUndeclared: set the class attribute corruption" in out.stdout
 

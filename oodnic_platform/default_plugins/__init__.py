@@ -29,6 +29,7 @@ class NoCompression(Codec):
     description = "no compression: the input itself (24 bpp), the baseline of every input"
     qualities = (0,)
     quality_range = (0, 0)
+    quality_scale = "ladder"  # one rate: a rate search codes it once and reports its bpp
     fixed_settings = {"format": "8-byte header (height, width as little-endian uint32) + raw RGB bytes"}
 
     def version(self) -> str:

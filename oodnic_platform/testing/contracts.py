@@ -30,7 +30,8 @@ from ..corruption import CLEAN, Corruption, is_clean
 from ..errors import RegistrationError
 from ..metric import Arrays, Metric, Sample, add_arrays
 from ..plugins import get_registry
-from .rd import photo, rd_points, synthetic_image
+from ..ratesearch import Scale
+from .rd import bpp, photo, rd_points, synthetic_image
 
 
 class Contract:
@@ -229,6 +230,29 @@ class CodecContract(Contract):
         rates, quality_db = np.array(points).T
         assert np.all(np.diff(rates) > 0), f"{codec.name}: bpp does not strictly increase along the ladder: {table}"
         assert np.all(np.diff(quality_db) >= 0), f"{codec.name}: PSNR decreases along the ladder: {table}"
+
+    def test_rate_declaration_holds_when_coding(self, codec: Codec) -> None:
+        """The declared quality scale (``quality_scale``, ``rate_rises``, ``rate_range``) against real coding."""
+        scale = Scale.of(codec)
+        codec.load("cpu")
+        image = photo() if self.ladder_image is None else self.ladder_image
+        rate = lambda quality: bpp(codec.encode(image, quality), image)  # noqa: E731
+        least, most = scale.ends
+        assert least == most or rate(least) < rate(most), (
+            f"{codec.name}: rate_rises={scale.rises}, yet quality {least} codes {rate(least):.4f} bpp and {most} "
+            f"{rate(most):.4f}")
+        if scale.kind == "continuous":
+            a, b = scale.ladder[0], scale.ladder[1]
+            between = a + (b - a) * 0.37
+            codec.check_quality(between)
+            low, high = sorted((rate(a), rate(b)))
+            assert low <= rate(between) <= high, (
+                f"{codec.name}: a continuous quality {between} codes {rate(between):.4f} bpp, outside its "
+                f"neighbours' {low:.4f}-{high:.4f}")
+        elif scale.kind == "integer":
+            fraction = scale.ladder[0] + 0.5
+            assert_refused(lambda: codec.check_quality(fraction),
+                           f"{codec.name} (integer scale).check_quality({fraction})")
 
     def test_quality_range_is_enforced(self, codec: Codec) -> None:
         for quality in codec.qualities:

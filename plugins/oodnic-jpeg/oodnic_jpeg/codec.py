@@ -28,6 +28,10 @@ class JpegCodec(Codec):
     #: Kodak mean 0.18 to 1.86 bpp at 4:2:0.
     qualities = (3, 5, 10, 20, 30, 45, 60, 75, 85)
     quality_range = (1, 100)
+    #: rate search: integer qualities, the rate rising with them
+    quality_scale = "integer"
+    rate_rises = True
+    ladder_bpp = (0.18, 1.86)
     fixed_settings = {"pipeline": PIPELINE}
     subsampling: str = setting("4:2:0", choices=tuple(SUBSAMPLING), doc="chroma subsampling")
 
