@@ -1,6 +1,6 @@
 """What a worker does: turn one chunk of the grid into result rows and metric contributions.
 
-The data path is one straight line: dataset image -> seeded corruption ->
+The data path is one straight line: dataset image -> seeded corruption (then the dataset's geometry) ->
 codec encode/decode (batched over images of equal shape) -> metrics on
 (clean, input, reconstruction, bytes) -> rows + additive contributions.
 Nothing here touches the results store; the driver commits what comes back.
@@ -24,7 +24,7 @@ import numpy as np
 from .codec import Codec, Quality
 from .config import device_for
 from .contract import result_column
-from .corruption import corrupt, is_clean
+from .corruption import is_clean
 from .errors import one_line
 from .files import remember_digests
 from .images import as_image, centre_crop, encode_png
@@ -185,14 +185,10 @@ def _load_input(state: WorkerState, chunk: Chunk, name: str, result: ChunkResult
     try:
         if ref is None:
             raise FileNotFoundError(f"image {name!r} is no longer in the dataset")
-        clean = ref.load(state.spec.max_pixels)
-        if is_clean(chunk.corruption):
-            given = clean
-        else:
-            given = state.dataset.precorrupted(ref, chunk.corruption, chunk.severity)
-            if given is None:
-                corruption = state.registry.corruptions[chunk.corruption]
-                given = corrupt(corruption, clean, chunk.severity, state.spec.seed, ref.sha256)
+        corruption = None if is_clean(chunk.corruption) else state.registry.corruptions[chunk.corruption]
+        clean, corrupted = state.dataset.inputs(ref, corruption, [chunk.severity], state.spec.seed,
+                                                state.spec.max_pixels)
+        given = corrupted[0] if corrupted else clean
     except Exception as exc:
         return Failure.of("image" if is_clean(chunk.corruption) else chunk.corruption, exc)
     if name == state.spec.sample_image:
