@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 
@@ -123,6 +124,12 @@ def test_materialised_sets_run_under_paper_geometry_give_the_rows_of_corrupting_
     assert results_table(tmp_path / "paper-set") == results_table(tmp_path / "fly")
     twice = oodnic(*runs["paper-set"], "--dataset-option", "geometry=paper", "--run-dir", str(tmp_path / "x"), env=env)
     assert twice.returncode == 2 and "written with geometry paper: it takes no geometry option" in twice.stderr
+    manifest = tmp_path / "kodak-c" / "manifest.json"
+    older = {k: v for k, v in json.loads(manifest.read_text()).items() if k != "paper_transposes"}
+    manifest.write_text(json.dumps(older))  # as sets written before the manifest recorded the rule
+    old_set = oodnic(*runs["stored-set"], "--run-dir", str(tmp_path / "y"), env=env)
+    assert old_set.returncode == 2 and len(old_set.stderr.strip().splitlines()) == 1
+    assert "does not record how its source transposes images" in old_set.stderr
 
 
 CLIC_RULE = Clic2020Dataset.paper_transposes
