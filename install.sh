@@ -11,5 +11,5 @@ packages=(-e ".[parquet]")
 for plugin in plugins/*/; do
     [ -f "$plugin/pyproject.toml" ] && packages+=(-e "$plugin")
 done
-"${pip[@]}" install --no-build-isolation -c constraints.txt "${packages[@]}" pytest
+"${pip[@]}" install --no-build-isolation -c constraints.txt "${packages[@]}" pytest ruff mypy
 echo "installed: $(.venv/bin/python -m pip list 2>/dev/null | grep -c '^oodnic') oodnic packages in .venv"

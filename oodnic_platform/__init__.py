@@ -25,6 +25,7 @@ from .identity import CoderIdentity
 from .plan import Chunk, CodecSpec, Job, RunSpec
 from .plugins import Registry, get_registry
 from .runner import run as run_grid
+from .settings import setting
 from .worker import ChunkResult, failed_result, init_worker, run_chunk
 
 #: The public modules besides this package (a plugin may import these and nothing else of the core).
@@ -71,4 +72,5 @@ __all__ = [
     "result_column",
     "run_chunk",
     "run_grid",
+    "setting",
 ]

@@ -24,6 +24,7 @@ from .plan import default_codec_choices, resolve_dataset, resolve_seed, select_v
 from .plugins import Registry, get_registry
 from .results import RunError, open_run
 from .runner import run as run_grid
+from .settings import declared_settings
 from .store import check_writable
 
 USER_ERRORS = (ConfigError, DatasetError, ImageError, RunError, FileNotFoundError)
@@ -57,7 +58,12 @@ def plugins() -> None:
     for info in registry.plugins:
         click.echo(f"{info.name}{'  ' + info.label if info.distribution else ''}")
         for thing in sorted(t for t, owner in registry.owners.items() if owner == info.name):
-            click.echo(f"  {_describe(registry, *thing.split(' ', 1))}")
+            kind, name = thing.split(" ", 1)
+            click.echo(f"  {_describe(registry, kind, name)}")
+            obj = registry.table(kind)[name]
+            if declared_settings(obj):
+                for line in obj.describe_settings():
+                    click.echo(f"{'':13}setting {line}")
     for refusal in registry.refused:
         click.echo(f"{refusal.plugin}  REFUSED {refusal.kind} {refusal.name!r}: {refusal.reason}")
     for name, reason in sorted(registry.failures.items()):
@@ -294,15 +300,15 @@ def summary_table(rows: Iterable[dict[str, Any]]) -> str:
     for coder in coders:
         line = f"{labels[coder]:<{width}}"
         for group in groups:
-            cell = cells.get((*coder, group))
-            if cell is None:
+            found = cells.get((*coder, group))
+            if found is None:
                 line += f"{'-':>22}"
                 continue
-            if cell["psnr_n"]:
-                psnr = f"{cell['psnr'] / cell['psnr_n']:>13.2f} dB"
+            if found["psnr_n"]:
+                psnr = f"{found['psnr'] / found['psnr_n']:>13.2f} dB"
             else:
-                psnr = f"{'lossless' if cell['lossless'] else '':>16}"
-            line += f"{psnr} {cell['bpp'] / cell['rows']:>5.3f}"
+                psnr = f"{'lossless' if found['lossless'] else '':>16}"
+            line += f"{psnr} {found['bpp'] / found['rows']:>5.3f}"
         lines.append(line)
     lines.append("PSNR against the codec's input (lossless rows left out of the mean); groups: clean input and "
                  "corruption frequency bands (low/medium/high).")
@@ -311,6 +317,7 @@ def summary_table(rows: Iterable[dict[str, Any]]) -> str:
 
 def _add_plugin_commands() -> None:
     registry = get_registry()
+    assert registry.plugin_manager is not None
     for impl in registry.plugin_manager.hook.register_commands.get_hookimpls():
         try:
             impl.function(cli)
@@ -324,7 +331,7 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user mistakes print one line and exit 2; Ctrl-C says how to resume; nothing else is swallowed."""
-    warnings.formatwarning = _one_line_warning
+    warnings.formatwarning = _one_line_warning  # type: ignore[assignment]
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"torch\.")
     try:
         _add_plugin_commands()

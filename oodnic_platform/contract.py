@@ -12,17 +12,22 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
+
+import numpy as np
 
 from .codec import Codec
-from .corruption import FREQUENCY_GROUPS, Corruption
-from .errors import RegistrationError
+from .corruption import CLEAN, FREQUENCY_GROUPS, Corruption
+from .errors import ContractBreach, RegistrationError
 from .metric import Metric
 from .store import FIXED_COLUMNS
 
 #: Version of the hook contract; a plugin built for another one is refused at load.
 CONTRACT_VERSION = 1
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+#: Names that mean something else wherever a name is expected (``--corruption none``, ``--metric all``, the clean
+#: input); refused for every kind. The core's own no-compression codec is the one ``none``.
+RESERVED_NAMES = (CLEAN, "none", "all")
 _NAME_RE = re.compile(NAME_PATTERN)
 _KEY_RE = re.compile(r"[^a-z0-9_]+")
 RESOURCES = ("cpu", "gpu")
@@ -44,12 +49,15 @@ def result_column(metric: str, key: str | None = None) -> str:
     return f"{base}_{folded}"
 
 
-def check_name(kind: str, name: Any) -> str:
+def check_name(kind: str, name: Any, builtin: bool = False) -> str:
     if not isinstance(name, str) or not _NAME_RE.match(name):
         raise RegistrationError(
             f"{kind} name {name!r} is invalid: use lowercase letters, digits, '.', '_' and '-' "
             f"(1-64 characters, starting with a letter or digit)"
         )
+    if name in RESERVED_NAMES and not (builtin and (kind, name) == ("codec", "none")):
+        raise RegistrationError(f"{kind} name {name!r} is reserved ({', '.join(RESERVED_NAMES)} mean something "
+                                f"else wherever a name is expected): choose another")
     return name
 
 
@@ -95,7 +103,7 @@ def _is_number(value: Any) -> bool:
 
 def check_codec(codec: Any) -> None:
     _instance("codec", codec, Codec)
-    name = check_name("codec", codec.name)
+    name = check_name("codec", codec.name, builtin=type(codec).__module__.startswith("oodnic_platform."))
     ladder = list(codec.qualities)
     if not ladder or not all(_is_number(q) for q in ladder):
         raise RegistrationError(f"codec {name}: qualities must be a non-empty sequence of finite numbers")
@@ -141,6 +149,28 @@ def check_metric(metric: Any) -> None:
     if metric.resource not in RESOURCES:
         raise RegistrationError(f"metric {name}: resource must be one of {', '.join(RESOURCES)}")
     _check_schema("metric", metric)
+
+
+def shared_columns(names: Iterable[str]) -> dict[str, list[str]]:
+    """Result column -> the metric names that map to it, where more than one does."""
+    by_column: dict[str, list[str]] = {}
+    for name in sorted(names):
+        by_column.setdefault(column_name(name), []).append(name)
+    return {column: owners for column, owners in by_column.items() if len(owners) > 1}
+
+
+def check_value(metric: str, key: str | None, value: Any) -> float:
+    """A metric's value as a float; a :class:`ContractBreach` for a NaN or anything but a real number."""
+    what = f"compute returned {value!r} ({type(value).__name__})" if key is None \
+        else f"compute returned {value!r} ({type(value).__name__}) for key {key!r}"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ContractBreach(f"metric {metric} broke the contract: {what}: a metric value is a real number")
+    number = float(value)
+    if math.isnan(number):
+        where = "" if key is None else f" for key {key!r}"
+        raise ContractBreach(f"metric {metric} broke the contract: compute returned nan{where}: return None for "
+                             f"a value not measured")
+    return number
 
 
 def check_factory(kind: str, name: Any, factory: Any) -> None:

@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from . import __version__
+from .corruption import CLEAN
 from .dataset import Dataset, DatasetError, ImageRef
 from .errors import one_line
 from .files import atomic_write, known_digests, remember_digests, sha256_bytes
@@ -77,7 +78,7 @@ class MaterialisedDataset(Dataset):
         return decode_image(data, max_pixels)
 
     def images(self) -> list[ImageRef]:
-        return [ImageRef(name=e["name"], sha256=e["sha256"], loader=functools.partial(self._read, f"clean/{e['file']}"))
+        return [ImageRef(e["name"], e["sha256"], functools.partial(self._read, f"{CLEAN}/{e['file']}"))
                 for e in self.manifest["images"]]
 
     def precorrupted(self, ref: ImageRef, corruption: str, severity: int) -> np.ndarray | None:
@@ -114,7 +115,7 @@ class _Writer:
         try:
             if corruption is None:
                 clean = ref.load(self.max_pixels)
-                return {f"clean/{stored}": _write(self.out / "clean" / stored, encode_png_fast(clean))}, None
+                return {f"{CLEAN}/{stored}": _write(self.out / CLEAN / stored, encode_png_fast(clean))}, None
             _, images = self.dataset.inputs(ref, self.registry.corruptions[corruption], severities, self.seed,
                                             self.max_pixels)
             files = {}

@@ -7,7 +7,7 @@ from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
 
-from .images import as_image
+from .images import check_image_output
 
 Frequency = Literal["low", "medium", "high"]
 FREQUENCY_GROUPS: tuple[str, ...] = ("low", "medium", "high")
@@ -61,7 +61,5 @@ def corrupt(corruption: Corruption, clean: np.ndarray, severity: int, run_seed: 
     this, so the two give bit-identical inputs.
     """
     rng = derive_rng(run_seed, image_sha256, corruption.name, severity)
-    out = as_image(corruption.apply(clean, severity, rng))
-    if out.shape != clean.shape:
-        raise ValueError(f"corruption {corruption.name} changed the image shape {clean.shape} -> {out.shape}")
-    return out
+    out = corruption.apply(clean, severity, rng)
+    return check_image_output(f"corruption {corruption.name} broke the contract: apply returned", out, clean.shape)

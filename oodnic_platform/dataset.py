@@ -88,8 +88,10 @@ class Dataset:
         The runner and ``oodnic corrupt`` both take their images from here.
         """
         clean = ref.load(max_pixels)
+        if corruption is None:
+            return clean, []
         given = []
-        for severity in severities if corruption is not None else ():
+        for severity in severities:
             stored = self.precorrupted(ref, corruption.name, severity)
             given.append(stored if stored is not None else corrupt(corruption, clean, severity, seed, ref.sha256))
         return clean, given

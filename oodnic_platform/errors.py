@@ -15,6 +15,10 @@ class RegistrationError(ValueError):
     """A plugin registered something that breaks the contract; it is refused, the rest carries on."""
 
 
+class ContractBreach(ValueError):
+    """A plugin handed the platform something the contract rules out (a grey decode, a NaN metric value)."""
+
+
 def one_line(exc: BaseException) -> str:
     """``Type: message`` with the message's whitespace folded onto one line."""
     text = " ".join(str(exc).split())

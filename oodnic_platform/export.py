@@ -12,6 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from .corruption import CLEAN, is_clean
 from .errors import ConfigError
 from .results import open_run
 from .store import writable_folder
@@ -87,7 +88,7 @@ def compressai_results(rows: list[dict[str, Any]]) -> dict[tuple, dict[str, Any]
         for column, key in COMPRESSAI_KEYS.items():
             results[key] = [_mean([r[column] for r in by_quality[q] if r.get(column) is not None]) for q in qualities]
         results["lossless"] = [any(r.get("psnr") == math.inf for r in by_quality[q]) for q in qualities]
-        variant = "clean" if corruption == "clean" else f"{corruption} severity {severity}"
+        variant = CLEAN if is_clean(corruption) else f"{corruption} severity {severity}"
         images = len({r["image"] for rs in by_quality.values() for r in rs})
         documents[(codec, settings, corruption, severity)] = {
             "name": codec,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .codec import Codec, Quality
+from .corruption import CLEAN, is_clean
 from .settings import Configurable
 
 
@@ -54,12 +55,12 @@ class VariantIdentity:
     severity: int
     version: str = ""
     plugin: str = ""
-    frequency: str = "clean"
+    frequency: str = CLEAN
     seed: int | None = None
 
     @property
     def is_clean(self) -> bool:
-        return self.corruption == "clean"
+        return is_clean(self.corruption)
 
 
 def metric_identity(metric: Configurable, plugin: str) -> str:

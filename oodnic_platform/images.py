@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
+
+from .errors import ContractBreach
 
 #: Largest image accepted by default (width x height): 2**28, about 16k x 16k (``max_pixels`` in a run's TOML).
 DEFAULT_MAX_PIXELS = 2**28
@@ -93,13 +96,13 @@ def centre_crop(image: np.ndarray, height: int, width: int) -> np.ndarray:
     return np.ascontiguousarray(image[top : top + height, left : left + width])
 
 
-def as_image(array: np.ndarray) -> np.ndarray:
-    """Check (and where unambiguous, fix) that a codec or corruption returned HxWx3 uint8."""
-    arr = np.asarray(array)
-    if arr.ndim == 2:
-        arr = np.repeat(arr[:, :, None], 3, axis=2)
-    if arr.ndim != 3 or arr.shape[2] != 3:
-        raise ValueError(f"expected an HxWx3 image, got shape {arr.shape}")
-    if arr.dtype != np.uint8:
-        raise ValueError(f"expected uint8 pixels, got {arr.dtype}")
-    return np.ascontiguousarray(arr)
+def check_image_output(what: str, image: Any, expected: tuple[int, ...]) -> np.ndarray:
+    """``image`` if it is a uint8 array of shape ``expected`` (HxWx3), else a :class:`ContractBreach` saying so.
+
+    ``what`` names the plugin and the call (``codec jpeg broke the contract: decode returned``).
+    """
+    if not isinstance(image, np.ndarray):
+        raise ContractBreach(f"{what} a {type(image).__name__}, not an HxWx3 uint8 array")
+    if image.dtype != np.uint8 or image.shape != expected:
+        raise ContractBreach(f"{what} an image of shape {image.shape} {image.dtype}, expected HxWx3 uint8 {expected}")
+    return np.ascontiguousarray(image)

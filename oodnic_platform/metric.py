@@ -8,6 +8,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .codec import Quality
+from .corruption import CLEAN, is_clean
 from .settings import Configurable
 
 Arrays = dict[str, np.ndarray]
@@ -26,7 +27,7 @@ class Sample:
     reconstruction: np.ndarray
     num_bytes: int
     image: str = ""
-    corruption: str = "clean"
+    corruption: str = CLEAN
     severity: int = 0
     codec: str = ""
     quality: Quality = 0
@@ -37,7 +38,7 @@ class Sample:
 
     @property
     def is_clean(self) -> bool:
-        return self.corruption == "clean"
+        return is_clean(self.corruption)
 
 
 class Metric(Configurable):

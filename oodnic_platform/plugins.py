@@ -14,6 +14,7 @@ plugins; ``OODNIC_DISABLE_PLUGINS`` skips the named ones;
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import importlib.metadata
 import json
@@ -24,10 +25,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import pluggy
+from packaging.requirements import InvalidRequirement, Requirement
 
 from . import __version__, hookspecs
 from .codec import Codec
-from .contract import CHECKS, CONTRACT_VERSION, check_factory
+from .contract import CHECKS, CONTRACT_VERSION, check_factory, shared_columns
 from .corruption import Corruption
 from .errors import one_line
 from .metric import Metric
@@ -119,8 +121,6 @@ def contract_mismatch(module: Any, dist: importlib.metadata.Distribution | None)
         return f"built for plugin contract {declared}; this oodnic-platform {__version__} has contract {CONTRACT_VERSION}"
     if dist is None:
         return None
-    from packaging.requirements import InvalidRequirement, Requirement
-
     for text in dist.requires or ():
         try:
             requirement = Requirement(text)
@@ -176,7 +176,7 @@ def make_plugin_manager() -> tuple[pluggy.PluginManager, dict[str, str], list[Pl
 
 def _collect(pm: pluggy.PluginManager, registry: Registry) -> list[tuple[str, str, str, Any]]:
     """Call every registration hook; returns accepted claims (plugin, kind, name, object)."""
-    claims: list[tuple[str, str, str, Any]] = []
+    claims: list[tuple[str, str, str | None, Any]] = []
     for kind in KINDS:
         for impl in getattr(pm.hook, HOOKS[kind]).get_hookimpls():
             plugin = impl.plugin_name
@@ -188,7 +188,7 @@ def _collect(pm: pluggy.PluginManager, registry: Registry) -> list[tuple[str, st
                 impl.function(register)
             except Exception as exc:  # contained: reported, the platform goes on
                 registry.failures[plugin] = f"{HOOKS[kind]} raised {one_line(exc)}"
-    return [c for c in claims if c[2] is not None]
+    return [(plugin, kind, name, obj) for plugin, kind, name, obj in claims if name is not None]
 
 
 def _claim(kind: str, plugin: str, args: tuple, registry: Registry) -> tuple[str | None, Any]:
@@ -211,10 +211,24 @@ def _claim(kind: str, plugin: str, args: tuple, registry: Registry) -> tuple[str
         return None, None
 
 
+def unknown_hooks(pm: pluggy.PluginManager) -> list[Refusal]:
+    """A refusal per hook implementation that matches no hook (a misspelt name), with the nearest hook name."""
+    known = [name for name in vars(hookspecs) if name.startswith("register_")]
+    refusals = []
+    for name, caller in sorted(vars(pm.hook).items()):
+        if isinstance(caller, pluggy.HookCaller) and not caller.has_spec():
+            nearest = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+            hint = f"did you mean {nearest[0]}?" if nearest else f"the hooks are {', '.join(known)}"
+            refusals += [Refusal(impl.plugin_name, "hook", name, f"unknown hook: {hint}")
+                         for impl in caller.get_hookimpls()]
+    return refusals
+
+
 def build_registry() -> Registry:
     """Load every plugin, check what their hooks register, refuse clashes, and collect the rest by name."""
     pm, failures, infos = make_plugin_manager()
     registry = Registry(plugins=infos, failures=failures, plugin_manager=pm)
+    registry.refused.extend(unknown_hooks(pm))
     claimants: dict[tuple[str, str], list[tuple[str, Any]]] = {}
     for plugin, kind, name, obj in _collect(pm, registry):
         claimants.setdefault((kind, name), []).append((plugin, obj))
@@ -228,6 +242,12 @@ def build_registry() -> Registry:
             continue
         registry.table(kind)[name] = claims[-1][1]
         registry.owners[f"{kind} {name}"] = plugins[0]
+    for column, names in shared_columns(registry.metrics).items():
+        for name in names:
+            registry.refused.append(Refusal(registry.owners.pop(f"metric {name}"), "metric", name,
+                                            f"metrics {' and '.join(names)} would both write column {column!r}: "
+                                            f"rename one"))
+            del registry.metrics[name]
     for name, reason in registry.failures.items():
         warnings.warn(f"oodnic plugin {name}: {reason}", RuntimeWarning, stacklevel=2)
     for refusal in registry.refused:

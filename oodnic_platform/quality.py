@@ -60,7 +60,8 @@ class MsSsimReference:
         self.levels: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         x = reference.astype(np.float32)
         for level in range(len(MS_SSIM_WEIGHTS) if min(self.shape[0], self.shape[1]) >= 161 else 0):
-            self.levels.append((x, *np.split(_filter_valid(np.concatenate([x, x * x], axis=2)), 2, axis=2)))
+            mu, xx = np.split(_filter_valid(np.concatenate([x, x * x], axis=2)), 2, axis=2)
+            self.levels.append((x, mu, xx))
             if level < len(MS_SSIM_WEIGHTS) - 1:
                 x = _downsample(x)
 

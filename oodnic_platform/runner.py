@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from . import __version__
 from .config import ConfigError, RunConfig
@@ -232,7 +233,5 @@ def environment(the_plan: Plan, registry: Registry) -> dict[str, Any]:
 
 
 def _progress(total: int, initial: int, enabled: bool, where: str) -> Any:
-    from tqdm import tqdm
-
     return tqdm(total=total, initial=initial, unit="row", desc=f"oodnic run ({where})", disable=not enabled,
                 file=sys.stderr, dynamic_ncols=True, smoothing=0.05)

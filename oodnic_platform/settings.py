@@ -1,16 +1,47 @@
 """Settings that plugins expose and users change: ``--codec NAME:key=value`` or TOML ``settings``.
 
-A plugin declares its settings by returning them from :meth:`Configurable.settings`
-(their current values fix each setting's type), optionally constrains them with
-``setting_choices`` (allowed values) and ``setting_ranges`` (inclusive bounds),
-and lists facts users cannot change in ``fixed_settings``. Every row records
-all of them, and they are part of the row's key.
+A setting is declared once, as a dataclass field made by :func:`setting`::
+
+    @dataclass
+    class Posterize(Codec):
+        level: int = setting(6, range=(0, 9), doc="zlib compression level")
+
+and everything follows from it: :meth:`Configurable.settings`, the schema
+(``setting_choices``, ``setting_ranges``) that :meth:`~Configurable.configure`
+and registration check, and the docs (:meth:`Configurable.describe_settings`,
+shown by ``oodnic plugins``). Facts users cannot change go in
+``fixed_settings``. Every row records all of them, and they are part of its key.
+
+(Plugins written before declare the same by overriding ``settings()`` and
+setting ``setting_choices`` / ``setting_ranges`` themselves; both work.)
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any, Mapping
+
+_SETTING = "oodnic_setting"
+
+
+def setting(default: Any, *, choices: tuple | list | None = None, range: tuple[Any, Any] | None = None,
+            doc: str = "", operational: bool = False) -> Any:
+    """Declare a setting: a dataclass field with its default, allowed ``choices`` or inclusive ``range``, and doc.
+
+    ``operational`` settings say how or where work runs but cannot change a result (a timeout): kept in the
+    run's configuration, left out of rows' settings and keys.
+    """
+    meta = {"choices": tuple(choices) if choices is not None else None, "range": range, "doc": doc,
+            "operational": operational}
+    return dataclasses.field(default=default, metadata={_SETTING: meta})
+
+
+def declared_settings(obj: Any) -> dict[str, dict[str, Any]]:
+    """Setting name -> its declaration (``choices``, ``range``, ``doc``, ``operational``), for dataclass settings."""
+    if not dataclasses.is_dataclass(obj):
+        return {}
+    return {f.name: f.metadata[_SETTING] for f in dataclasses.fields(obj) if _SETTING in f.metadata}
 
 
 class Configurable:
@@ -19,17 +50,37 @@ class Configurable:
     name: str = ""
     #: Recorded with every result (and part of its key) but not settable: colour pipeline, coding mode.
     fixed_settings: Mapping[str, Any] = {}
-    #: Setting name -> the values it may take.
-    setting_choices: Mapping[str, tuple] = {}
-    #: Setting name -> (low, high), inclusive.
-    setting_ranges: Mapping[str, tuple] = {}
-    #: Settings that say how or where the work runs but cannot change a result (timeouts, executable
-    #: locations): kept in the run's configuration, left out of rows' settings and keys.
-    operational_settings: tuple[str, ...] = ()
+
+    @property
+    def setting_choices(self) -> Mapping[str, tuple]:
+        """Setting name -> the values it may take (from the declarations)."""
+        return {k: d["choices"] for k, d in declared_settings(self).items() if d["choices"] is not None}
+
+    @property
+    def setting_ranges(self) -> Mapping[str, tuple]:
+        """Setting name -> (low, high), inclusive (from the declarations)."""
+        return {k: tuple(d["range"]) for k, d in declared_settings(self).items() if d["range"] is not None}
+
+    @property
+    def operational_settings(self) -> tuple[str, ...]:
+        """Settings that cannot change a result (timeouts, executable locations): left out of rows' keys."""
+        return tuple(k for k, d in declared_settings(self).items() if d["operational"])
 
     def settings(self) -> dict[str, Any]:
-        """Settable settings and their current values."""
-        return {}
+        """Settable settings and their current values (the declared ones)."""
+        return {key: getattr(self, key) for key in declared_settings(self)}
+
+    def describe_settings(self) -> list[str]:
+        """One line per settable setting: name, current value, allowed values or range, and its doc."""
+        declared = declared_settings(self)
+        lines = []
+        for key, value in self.settings().items():
+            allowed = (f" one of {', '.join(map(str, self.setting_choices[key]))}" if key in self.setting_choices
+                       else f" in {self.setting_ranges[key][0]}..{self.setting_ranges[key][1]}"
+                       if key in self.setting_ranges else "")
+            doc = declared.get(key, {}).get("doc", "")
+            lines.append(f"{key}={value!r}{allowed}{': ' + doc if doc else ''}")
+        return lines
 
     def recorded_settings(self) -> dict[str, Any]:
         """The fixed settings and the settable ones."""

@@ -23,11 +23,11 @@ import numpy as np
 
 from .codec import Codec, Quality
 from .config import device_for
-from .contract import result_column
+from .contract import check_value, result_column
 from .corruption import is_clean
-from .errors import one_line
+from .errors import ContractBreach, one_line
 from .files import remember_digests
-from .images import as_image, centre_crop, encode_png
+from .images import centre_crop, check_image_output, encode_png
 from .metric import Arrays, Metric, Sample, add_arrays
 from .plan import Chunk, Job, RunSpec, build_metric, resolve_dataset
 from .plugins import Registry, get_registry
@@ -149,8 +149,10 @@ class Failure:
 
     @classmethod
     def of(cls, prefix: str, exc: BaseException) -> "Failure":
+        """``prefix: Type: message``; a :class:`ContractBreach` names its plugin and rule itself."""
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        return cls(f"{prefix}: {one_line(exc)}", text)
+        return cls(" ".join(str(exc).split()) if isinstance(exc, ContractBreach) else f"{prefix}: {one_line(exc)}",
+                   text)
 
 
 #: Images in memory at once within a chunk: metrics' per-image caches (MS-SSIM pyramids, spectra) hold this many.
@@ -256,7 +258,7 @@ def _code(codec: Codec, images: list[np.ndarray], quality: Quality) -> list[Any]
     if len(encoded) != len(images):
         raise ValueError(f"encode_batch returned {len(encoded)} bitstreams for {len(images)} images")
     good = [i for i, d in enumerate(encoded) if not isinstance(d, BaseException)]
-    decoded = list(codec.decode_batch([encoded[i] for i in good])) if good else []
+    decoded = list(codec.decode_batch([encoded[i] for i in good])) if good else []  # type: ignore[misc]
     end = time.perf_counter()
     if len(decoded) != len(good):
         raise ValueError(f"decode_batch returned {len(decoded)} images for {len(good)} bitstreams")
@@ -270,13 +272,12 @@ def _code(codec: Codec, images: list[np.ndarray], quality: Quality) -> list[Any]
             continue
         try:
             if not isinstance(data, bytes):
-                raise TypeError(f"encode returned {type(data).__name__}, not bytes")
+                raise ContractBreach(f"codec {codec.name} broke the contract: encode returned a "
+                                     f"{type(data).__name__}, not bytes")
             recon = recons[i]
             if isinstance(recon, BaseException):
                 raise recon
-            recon = as_image(recon)
-            if recon.shape != image.shape:
-                raise ValueError(f"decoded shape {recon.shape} differs from the input's {image.shape}")
+            recon = check_image_output(f"codec {codec.name} broke the contract: decode returned", recon, image.shape)
         except Exception as exc:
             outcomes.append(Failure.of("codec", exc))
             continue
@@ -323,7 +324,7 @@ def _measure(state: WorkerState, sample: Sample, job: Job, row: dict[str, Any], 
                 if column in owners:
                     raise ValueError(f"column {column} is also written by metric {owners[column]}")
                 owners[column] = metric.name
-                row[column] = float(number)
+                row[column] = check_value(metric.name, key, number)
             if metric.accumulates and index in owed:
                 parts[owed[index]] = (metric.name, metric.accumulate(sample))
         except Exception as exc:

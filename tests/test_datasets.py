@@ -93,3 +93,8 @@ def test_clic_local_archive_must_match_its_md5(tmp_path):
     (tmp_path / "professional_valid_2020.zip").write_bytes(b"not the real archive")
     with pytest.raises(DatasetError, match="md5"):
         datasets.Clic2020Dataset(path=str(tmp_path)).images()
+
+
+def test_a_local_kodak_copy_is_the_one_pinned_by_hash(kodak_dir):
+    refs = datasets.KodakDataset(path=str(kodak_dir)).images()
+    assert {ref.name: ref.sha256 for ref in refs} == datasets.KODAK_SHA256

@@ -8,7 +8,6 @@ import threading
 
 import pytest
 
-from oodnic_platform import download as dl
 from oodnic_platform import files
 from oodnic_platform.dataset import DatasetError
 from oodnic_platform.download import DownloadError, cached_digest, download, hash_prefix

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,11 @@ def test_the_public_modules_exist_and_say_what_they_export():
         module = importlib.import_module(name)
         assert module.__doc__, name
     assert set(oodnic_platform.__all__) <= set(dir(oodnic_platform))
+
+
+def test_all_is_exactly_the_documented_table():
+    text = (ROOT / "CONTRIBUTING.md").read_text()
+    row = next(line for line in text.splitlines() if line.startswith("| `oodnic_platform` |"))
+    documented = re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", row.split("|")[2])
+    assert len(documented) == len(set(documented))
+    assert sorted(documented) == sorted(oodnic_platform.__all__)

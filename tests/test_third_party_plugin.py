@@ -7,7 +7,10 @@ a machine) must work end to end, with its metric in a valid, documented column.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -103,8 +106,6 @@ def package(folder: Path, pyproject: str, module: str, source: str) -> Path:
 
 
 def environ(plugin: str) -> dict[str, str]:
-    import os
-
     env = {k: v for k, v in os.environ.items() if not k.startswith("OODNIC_")}
     env["OODNIC_PLUGINS"] = plugin  # this entry point only (plus the built-ins)
     return env
@@ -161,3 +162,37 @@ def test_a_package_built_for_another_core_major_version_is_refused_at_load(venv,
     assert listing.returncode == 0, listing.stderr
     assert "acme-future  FAILED: requires oodnic-platform<3,>=2; this is 1.0.0 (contract 1)" in listing.stdout
     assert "future-downsample" not in listing.stdout.replace("FAILED", "")
+
+
+KIT_TESTS = '''
+from oodnic_posterize import MaxError, Posterize, Vignette
+
+from oodnic_platform.testing import CodecContract, CorruptionContract, MetricContract
+
+
+class TestPosterize(CodecContract):
+    codec = Posterize()
+
+
+class TestVignette(CorruptionContract):
+    corruption = Vignette()
+    stochastic = True
+
+
+class TestMaxError(MetricContract):
+    metric = MaxError()
+'''
+
+
+def test_contributing_example_passes_the_conformance_kit_outside_this_repository(tmp_path):
+    """The page's module, and three kit classes, in a bare folder: the kit and its pytest plugin need no conftest."""
+    text = (ROOT / "CONTRIBUTING.md").read_text()
+    (tmp_path / "oodnic_posterize.py").write_text(markdown_block(text, "`oodnic_posterize.py`:"))
+    (tmp_path / "test_kit.py").write_text(KIT_TESTS)
+    (tmp_path / "test_fixtures.py").write_text("def test_the_kit_fixtures_are_there(available, request):\n"
+                                               "    assert request.getfixturevalue('available')\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir",
+                             str(tmp_path)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert "failed" not in result.stdout and " passed" in result.stdout

@@ -34,7 +34,7 @@ class NoCompression(Codec):
     def version(self) -> str:
         return f"oodnic-platform {__version__}"
 
-    def encode(self, image: np.ndarray, quality: int) -> bytes:
+    def encode(self, image: np.ndarray, quality: int | float) -> bytes:
         self.check_image(image)
         h, w, _ = image.shape
         return np.array([h, w], dtype="<u4").tobytes() + np.ascontiguousarray(image, dtype=np.uint8).tobytes()

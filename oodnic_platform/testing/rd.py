@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import os
 import zlib
 from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
 from ..codec import Codec, Quality
+from ..plugins import get_registry
 from ..quality import psnr
 
 
@@ -125,11 +127,7 @@ def registered_codec(name: str) -> Codec:
 
     Under ``OODNIC_REQUIRE_BINARIES=1`` (CI, which builds the reference binaries) an unusable codec fails instead.
     """
-    import os
-
-    import pytest
-
-    from ..plugins import get_registry
+    import pytest  # only here: the helpers work without pytest
 
     outcome = pytest.fail if os.environ.get("OODNIC_REQUIRE_BINARIES") == "1" else pytest.skip
     codec = get_registry().codecs.get(name)
@@ -163,7 +161,7 @@ class QuantCodec(Codec):
     def version(self) -> str:
         return "1.0"
 
-    def encode(self, image: np.ndarray, quality: int) -> bytes:
+    def encode(self, image: np.ndarray, quality: Quality) -> bytes:
         check_rgb(image, self.name)
         h, w, _ = image.shape
         shift = 8 - int(quality)

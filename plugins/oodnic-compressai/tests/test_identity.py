@@ -13,7 +13,6 @@ import pytest
 import torch
 import torch._weights_only_unpickler as weights_only
 
-from oodnic_platform import download
 
 from oodnic_compressai import BundledCodec, CheckpointError, UserCodec
 from oodnic_compressai.checkfile import ALLOWED_GLOBALS, inspect_checkpoint

@@ -7,7 +7,7 @@ the details (Dask's message, or the task's traceback) as the row's traceback;
 
 from __future__ import annotations
 
-from oodnic_platform import Chunk, ChunkResult, RunSpec
+from oodnic_platform import Chunk, RunSpec
 
 HINT = "killed by the OS (out of memory?) or crashed in native code; that worker's log says which"
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import numpy as np
 import PIL
 from PIL import Image, features
 
-from oodnic_platform import Codec
+from oodnic_platform import Codec, setting
 
 #: Pillow's ``subsampling`` code for each chroma layout offered.
 SUBSAMPLING = {"4:4:4": 0, "4:2:0": 2}
@@ -18,6 +19,7 @@ PIPELINE = (
 )
 
 
+@dataclass(eq=False)
 class JpegCodec(Codec):
     """JPEG; quality is Pillow's 1-100 scale (ladder from low to high rate)."""
 
@@ -27,11 +29,7 @@ class JpegCodec(Codec):
     qualities = (3, 5, 10, 20, 30, 45, 60, 75, 85)
     quality_range = (1, 100)
     fixed_settings = {"pipeline": PIPELINE}
-    setting_choices = {"subsampling": tuple(SUBSAMPLING)}
-    subsampling = "4:2:0"
-
-    def settings(self) -> dict[str, str]:
-        return {"subsampling": self.subsampling}
+    subsampling: str = setting("4:2:0", choices=tuple(SUBSAMPLING), doc="chroma subsampling")
 
     def version(self) -> str:
         if features.check_feature("libjpeg_turbo"):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from oodnic_platform import Codec
+from oodnic_platform import Codec, setting
 
 try:
     import imagecodecs
@@ -17,6 +19,7 @@ PIPELINE = (
 )
 
 
+@dataclass(eq=False)
 class WebpCodec(Codec):
     """Lossy WebP; quality is libwebp's 0-100 scale (ladder from low to high rate)."""
 
@@ -26,12 +29,8 @@ class WebpCodec(Codec):
     qualities = (0, 5, 15, 30, 50, 65, 80, 90)
     quality_range = (0, 100)
     fixed_settings = {"pipeline": PIPELINE}
-    setting_ranges = {"method": (0, 6)}
-    #: libwebp's speed/size trade-off, 0 (fast) to 6 (slow); 4 is libwebp's default.
-    method = 4
-
-    def settings(self) -> dict[str, int]:
-        return {"method": self.method}
+    method: int = setting(4, range=(0, 6), doc="libwebp's speed/size trade-off, 0 (fast) to 6 (slow; 4 is libwebp's "
+                                               "default)")
 
     def version(self) -> str:
         if imagecodecs is None:
