@@ -7,7 +7,9 @@ Two measurements of the same grid (the preset's codecs, corruptions, severities
 and metrics on the first N Kodak images):
 
 1. a profile in this one process: CPU seconds of each stage (decode the image,
-   corrupt it, encode and decode with each codec, each metric), per row;
+   corrupt it, encode and decode with each codec, each metric), per row, with
+   the threads each worker of (2) gets (cores / workers, for OpenMP, torch and
+   OpenCV), so both count the same work;
 2. the whole command a user types, ``oodnic run --preset ... --images N``, in a
    subprocess with its worker processes: wall and CPU (driver + workers).
 
@@ -29,6 +31,8 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+
+import cv2
 
 from oodnic_platform import Sample
 from oodnic_platform.config import load_toml
@@ -59,8 +63,12 @@ def config_for(args: argparse.Namespace, run_dir: Path, images: int):
 
 
 def profile(args: argparse.Namespace, run_dir: Path) -> tuple[dict[str, float], int]:
-    """CPU seconds per stage of the grid on N images, in this process."""
-    the_plan = plan(config_for(args, run_dir, args.images), get_registry())
+    """CPU seconds per stage of the grid on N images, in this process, with one worker's threads."""
+    config = config_for(args, run_dir, args.images)
+    threads = str(max(1, (os.cpu_count() or 1) // config.workers))
+    os.environ["OMP_NUM_THREADS"] = threads  # before torch is imported (by the plugins), as in a worker
+    cv2.setNumThreads(int(threads))
+    the_plan = plan(config, get_registry())
     state = WorkerState(the_plan.spec)
     ladders: dict[int, list] = defaultdict(list)
     for _, _, job in the_plan.jobs:

@@ -30,7 +30,7 @@ import numpy as np
 from .corruption import Corruption, corrupt
 from .errors import DatasetError
 from .files import cached_digest
-from .images import DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, centre_crop, read_image
+from .images import DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, centre_crop, check_image_output, read_image
 
 __all__ = ["Dataset", "DatasetError", "FolderDataset", "GeometryDataset", "ImageRef", "file_ref", "paper_geometry",
            "paper_tag"]
@@ -87,13 +87,16 @@ class Dataset:
 
         The runner and ``oodnic corrupt`` both take their images from here.
         """
-        clean = ref.load(max_pixels)
+        clean = check_image_output(f"dataset {self.name} broke the contract: its image loader returned",
+                                   ref.load(max_pixels))
         if corruption is None:
             return clean, []
         given = []
         for severity in severities:
             stored = self.precorrupted(ref, corruption.name, severity)
-            given.append(stored if stored is not None else corrupt(corruption, clean, severity, seed, ref.sha256))
+            given.append(corrupt(corruption, clean, severity, seed, ref.sha256) if stored is None else
+                         check_image_output(f"dataset {self.name} broke the contract: precorrupted returned", stored,
+                                            clean.shape))
         return clean, given
 
 

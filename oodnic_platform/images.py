@@ -96,13 +96,15 @@ def centre_crop(image: np.ndarray, height: int, width: int) -> np.ndarray:
     return np.ascontiguousarray(image[top : top + height, left : left + width])
 
 
-def check_image_output(what: str, image: Any, expected: tuple[int, ...]) -> np.ndarray:
-    """``image`` if it is a uint8 array of shape ``expected`` (HxWx3), else a :class:`ContractBreach` saying so.
-
-    ``what`` names the plugin and the call (``codec jpeg broke the contract: decode returned``).
-    """
+def check_image_output(what: str, image: Any, expected: tuple[int, ...] | None = None) -> np.ndarray:
+    """``image`` if it is a non-empty HxWx3 uint8 array (of shape ``expected``, if given), else a
+    :class:`ContractBreach` saying so; ``what`` names the plugin and the call (``codec jpeg broke the
+    contract: decode returned``)."""
     if not isinstance(image, np.ndarray):
         raise ContractBreach(f"{what} a {type(image).__name__}, not an HxWx3 uint8 array")
-    if image.dtype != np.uint8 or image.shape != expected:
-        raise ContractBreach(f"{what} an image of shape {image.shape} {image.dtype}, expected HxWx3 uint8 {expected}")
+    shape_ok = image.shape == expected if expected is not None else (image.ndim == 3 and image.shape[2] == 3
+                                                                       and image.size > 0)
+    if image.dtype != np.uint8 or not shape_ok:
+        wanted = f" {expected}" if expected is not None else ""
+        raise ContractBreach(f"{what} an image of shape {image.shape} {image.dtype}, expected HxWx3 uint8{wanted}")
     return np.ascontiguousarray(image)

@@ -105,7 +105,7 @@ def test_two_metrics_mapping_to_one_column_are_both_refused_by_name(plugin_dir, 
 BROKEN_OUTPUTS = """
     import math
     import numpy as np
-    from oodnic_platform import Codec, Metric, hookimpl
+    from oodnic_platform import Codec, Dataset, ImageRef, Metric, hookimpl
     class Grey(Codec):
         name = 'grey'
         qualities = (1,)
@@ -121,6 +121,13 @@ BROKEN_OUTPUTS = """
         name = 'text-metric'
         def compute(self, sample):
             return '76'
+    class GreySet(Dataset):
+        name = 'grey-set'
+        def images(self):
+            return [ImageRef('g.png', 'a' * 64, lambda max_pixels: np.zeros((8, 8), np.uint8))]
+    @hookimpl
+    def register_datasets(register):
+        register('grey-set', GreySet)
     @hookimpl
     def register_codecs(register):
         register(Grey())
@@ -145,3 +152,9 @@ def test_a_grey_decode_and_bad_metric_values_are_error_rows_naming_the_plugin_an
     assert "metric nan-metric broke the contract: compute returned nan" in row["error"]
     assert "metric text-metric broke the contract: compute returned '76' (str)" in row["error"]
     assert outcome.failed == 1
+    outcome = run(RunConfig(codecs=[CodecChoice("none")], **{**base, "dataset": "grey-set",
+                                                             "run_dir": str(tmp_path / "run3")}), registry,
+                  progress=False)
+    row, = rows_of(outcome.run_dir, status="error")
+    assert row["error"] == ("dataset grey-set broke the contract: its image loader returned an image of shape (8, 8) "
+                            "uint8, expected HxWx3 uint8")

@@ -35,7 +35,6 @@ class NoCompression(Codec):
         return f"oodnic-platform {__version__}"
 
     def encode(self, image: np.ndarray, quality: int | float) -> bytes:
-        self.check_image(image)
         h, w, _ = image.shape
         return np.array([h, w], dtype="<u4").tobytes() + np.ascontiguousarray(image, dtype=np.uint8).tobytes()
 
