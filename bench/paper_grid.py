@@ -36,7 +36,6 @@ import cv2
 
 from oodnic_platform import Sample
 from oodnic_platform.config import load_toml
-from oodnic_platform.corruption import corrupt
 from oodnic_platform.plan import plan
 from oodnic_platform.plugins import get_registry
 from oodnic_platform.worker import WorkerState
@@ -87,10 +86,11 @@ def profile(args: argparse.Namespace, run_dir: Path) -> tuple[dict[str, float], 
     for variant in the_plan.spec.variants:
         for name in the_plan.images:
             ref = state.refs[name]
-            clean = timed("decode image", ref.load, the_plan.spec.max_pixels)
-            given = clean if variant.is_clean else timed(
-                "corrupt", corrupt, state.registry.corruptions[variant.corruption], clean, variant.severity,
-                the_plan.spec.seed, ref.sha256)
+            corruption = None if variant.is_clean else state.registry.corruptions[variant.corruption]
+            clean, corrupted = timed("decode image" if corruption is None else "decode image and corrupt",
+                                     state.dataset.inputs, ref, corruption, [variant.severity], the_plan.spec.seed,
+                                     the_plan.spec.max_pixels)
+            given = corrupted[0] if corrupted else clean
             for index, qualities in ladders.items():
                 codec = state.codec(index)
                 for quality in qualities:

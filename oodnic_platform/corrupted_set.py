@@ -3,11 +3,13 @@
 Layout: ``DIR/clean/<image>.png``, ``DIR/<corruption>/<severity>/<image>.png`` and
 ``DIR/manifest.json``. The manifest lists the SHA-256 of every *file* (checked on
 every read), and each clean image's original hash, so seeds and row keys, hence
-results, equal those of corrupting on the fly.
+results, equal those of corrupting on the fly. A set written as stored (geometry
+``as-is``) also runs under ``geometry=paper``, reshaped as its source dataset's
+loader would (the manifest records the rule): the paper's own Kodak-C / CLIC-C.
 
 Writing: the dataset is listed and hashed once; each worker process gets it
 (and the digests) once and then writes one (image, corruption) pair per task,
-all its severities. PNGs are written for speed (libpng through OpenCV, zlib
+all its severities, taken from the dataset as a run takes them (``Dataset.inputs``). PNGs are written for speed (libpng through OpenCV, zlib
 level 1, Huffman-only: about 1.6x faster than Pillow's fastest level, files
 ~10% larger; lossless all the same).
 """
@@ -25,7 +27,7 @@ import cv2
 import numpy as np
 
 from . import __version__
-from .corruption import CLEAN, corrupt
+from .corruption import CLEAN
 from .dataset import Dataset, DatasetError, ImageRef
 from .errors import one_line
 from .files import atomic_write, known_digests, remember_digests, sha256_bytes
@@ -61,6 +63,10 @@ class MaterialisedDataset(Dataset):
         self.name = self.manifest["dataset"]
         self.seed = self.manifest["seed"]
         self.geometry = self.manifest.get("geometry", "as-is")
+        #: whether the manifest records its source's ``paper_transposes`` (sets written before it did not)
+        self.knows_paper_geometry = "paper_transposes" in self.manifest
+        rule = self.manifest.get("paper_transposes")
+        self.paper_transposes = None if rule is None else tuple((int(w), int(h)) for w, h in rule)
         self._files = {entry["name"]: entry["file"] for entry in self.manifest["images"]}
 
     def _read(self, rel: str, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
@@ -96,29 +102,24 @@ def _write(path: Path, data: bytes) -> str:
 
 
 class _Writer:
-    """One process's view of the set being written: the dataset built once, the last clean image cached."""
+    """One process's view of the set being written: the dataset and its image list built once."""
 
     def __init__(self, dataset: Dataset, seed: int, out: Path, max_pixels: int, registry: Registry | None = None):
-        self.seed, self.out, self.max_pixels = seed, out, max_pixels
+        self.dataset, self.seed, self.out, self.max_pixels = dataset, seed, out, max_pixels
         self.registry = registry or get_registry()
         self.refs = {ref.name: ref for ref in dataset.images()}
-        self._clean: tuple[str, np.ndarray] | None = None
-
-    def clean(self, name: str) -> np.ndarray:
-        if self._clean is None or self._clean[0] != name:
-            self._clean = (name, self.refs[name].load(self.max_pixels))
-        return self._clean[1]
 
     def task(self, name: str, corruption: str | None, severities: list[int]) -> tuple[dict[str, str], str | None]:
         """Write image ``name``'s clean copy (``corruption`` None) or its corrupted copies; returns files or an error."""
         ref, stored = self.refs[name], png_name(name)
         try:
-            clean = self.clean(name)
             if corruption is None:
+                clean = ref.load(self.max_pixels)
                 return {f"{CLEAN}/{stored}": _write(self.out / CLEAN / stored, encode_png_fast(clean))}, None
+            _, images = self.dataset.inputs(ref, self.registry.corruptions[corruption], severities, self.seed,
+                                            self.max_pixels)
             files = {}
-            for severity in severities:
-                image = corrupt(self.registry.corruptions[corruption], clean, severity, self.seed, ref.sha256)
+            for severity, image in zip(severities, images):
                 rel = f"{corruption}/{severity}/{stored}"
                 files[rel] = _write(self.out / rel, encode_png_fast(image))
             return files, None
@@ -168,6 +169,7 @@ def write_corrupted_set(dataset: Dataset, refs: list[ImageRef], severities: dict
         "format": FORMAT,
         "dataset": dataset.name,
         "geometry": getattr(dataset, "geometry", "as-is"),
+        "paper_transposes": None if dataset.paper_transposes is None else [list(s) for s in dataset.paper_transposes],
         "seed": seed,
         "hashes": f"SHA-256 of each file's bytes (PNG: {PNG_SETTINGS})",
         "versions": dict(sorted(versions.items())),

@@ -7,12 +7,14 @@ corrupt`` (:mod:`oodnic_platform.corrupted_set`) or a folder (resolved by
 
 ``geometry``: ``as-is`` (default) codes images as stored. ``paper`` follows
 Lieberman et al. (2023; ``data/kodak_info.py`` and ``data/clic_info.py`` of
-their code): a portrait image is transposed to landscape (as
-``np.array(img).transpose(1, 0, 2)``), then centre-cropped to 512 x 768 the way
-``torchvision.transforms.CenterCrop`` does (zero padding where smaller). Unlike
-the paper, which corrupted the stored images and then transposed and cropped,
-the platform applies the geometry first, so corruptions, codecs and metrics all
-see the same 512 x 768 image and bpp counts the pixels coded.
+their code) in their order: the image is corrupted as stored (their Kodak-C and
+CLIC-C files), then transposed (as ``np.array(img).transpose(1, 0, 2)``) where
+the dataset's loader transposes it (:attr:`Dataset.paper_transposes`: Kodak's
+portraits, PIL size 512 x 768; CLIC's images of PIL size exactly 540 x 960;
+every portrait image of other datasets), then centre-cropped to 512 x 768 the
+way ``torchvision.transforms.CenterCrop`` does (zero padding where smaller).
+Clean and corrupted inputs go through the same reshaping, so codecs and
+metrics see 512 x 768 images and bpp counts the pixels coded.
 """
 
 from __future__ import annotations
@@ -21,18 +23,25 @@ import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
+from .corruption import Corruption, corrupt
 from .errors import DatasetError
 from .files import cached_digest
-from .images import DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, centre_crop, read_image
+from .images import DEFAULT_MAX_PIXELS, IMAGE_SUFFIXES, centre_crop, check_image_output, read_image
 
-__all__ = ["Dataset", "DatasetError", "FolderDataset", "GeometryDataset", "ImageRef", "file_ref", "paper_geometry"]
+__all__ = ["Dataset", "DatasetError", "FolderDataset", "GeometryDataset", "ImageRef", "file_ref", "paper_geometry",
+           "paper_tag"]
 
 GEOMETRIES = ("as-is", "paper")
 PAPER_SIZE = (512, 768)
+#: The order ``geometry=paper`` applies, named in its images' hashes (hence row keys): rows the platform
+#: computed before, reshaping first and corrupting the 512 x 768 image, are never reused for these.
+PAPER_ORDER = "corrupt as stored, then transpose and centre-crop"
+#: PIL sizes (width, height) of the images a loader transposes.
+Sizes = tuple[tuple[int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -62,12 +71,33 @@ class Dataset:
     name: str = ""
     #: A dataset whose corrupted copies were made with a fixed seed says so here; runs then use it.
     seed: int | None = None
+    #: ``geometry=paper`` transposes the images of these PIL sizes (width, height), as the paper's loader of this
+    #: dataset did; None: every portrait image.
+    paper_transposes: Sizes | None = None
 
     def images(self) -> list[ImageRef]:
         raise NotImplementedError
 
     def precorrupted(self, ref: ImageRef, corruption: str, severity: int) -> np.ndarray | None:
         return None
+
+    def inputs(self, ref: ImageRef, corruption: Corruption | None, severities: Sequence[int], seed: int,
+               max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[np.ndarray, list[np.ndarray]]:
+        """``ref``'s clean image and its corrupted copy at each severity: stored (:meth:`precorrupted`) or made now.
+
+        The runner and ``oodnic corrupt`` both take their images from here.
+        """
+        clean = check_image_output(f"dataset {self.name} broke the contract: its image loader returned",
+                                   ref.load(max_pixels))
+        if corruption is None:
+            return clean, []
+        given = []
+        for severity in severities:
+            stored = self.precorrupted(ref, corruption.name, severity)
+            given.append(corrupt(corruption, clean, severity, seed, ref.sha256) if stored is None else
+                         check_image_output(f"dataset {self.name} broke the contract: precorrupted returned", stored,
+                                            clean.shape))
+        return clean, given
 
 
 def file_ref(path: Path, name: str) -> ImageRef:
@@ -100,33 +130,52 @@ class FolderDataset(Dataset):
         return [file_ref(p, p.relative_to(self.root).as_posix()) for p in files]
 
 
-def paper_geometry(image: np.ndarray) -> np.ndarray:
-    """Portrait -> landscape by transposition, then a 512 x 768 centre crop."""
-    if image.shape[0] > image.shape[1]:
+def paper_geometry(image: np.ndarray, transposes: Sizes | None = None) -> np.ndarray:
+    """The paper's loader: transpose (every portrait, or the PIL sizes in ``transposes``), then a 512 x 768 centre crop."""
+    height, width = image.shape[:2]
+    if (height > width) if transposes is None else (width, height) in transposes:
         image = image.transpose(1, 0, 2)
     return centre_crop(image, *PAPER_SIZE)
 
 
-def _paper_load(load: Callable[[int], np.ndarray], max_pixels: int) -> np.ndarray:
-    return paper_geometry(load(max_pixels))
+def paper_tag(transposes: Sizes | None) -> str:
+    """What ``geometry=paper`` does to a dataset's images, as its image hashes include it."""
+    rule = "portrait" if transposes is None else ",".join(f"{w}x{h}" for w, h in transposes)
+    return f"geometry=paper|{PAPER_ORDER}|transposes={rule}"
+
+
+def _reshaped(reshape: Callable[[np.ndarray], np.ndarray], load: Callable[[int], np.ndarray],
+              max_pixels: int) -> np.ndarray:
+    return reshape(load(max_pixels))
 
 
 class GeometryDataset(Dataset):
-    """Another dataset's images, reshaped by a geometry; image hashes name the content delivered."""
+    """Another dataset's images, corrupted as stored and then reshaped; image hashes name the content delivered."""
 
     def __init__(self, inner: Dataset, geometry: str):
         if geometry not in GEOMETRIES:
             raise DatasetError(f"geometry must be one of {', '.join(GEOMETRIES)}, not {geometry!r}")
         self.inner, self.geometry = inner, geometry
-        self.name, self.seed = inner.name, inner.seed
+        self.name, self.seed, self.paper_transposes = inner.name, inner.seed, inner.paper_transposes
+        self.reshape = functools.partial(paper_geometry, transposes=inner.paper_transposes)
+        self._stored: dict[str, ImageRef] = {}
 
     def images(self) -> list[ImageRef]:
         refs = self.inner.images()
         if self.geometry == "as-is":
             return refs
-        return [ImageRef(ref.name, hashlib.sha256(f"{ref.sha256}|geometry={self.geometry}".encode()).hexdigest(),
-                         functools.partial(_paper_load, ref.loader))
+        self._stored = {ref.name: ref for ref in refs}
+        tag = paper_tag(self.paper_transposes)
+        return [ImageRef(ref.name, hashlib.sha256(f"{ref.sha256}|{tag}".encode()).hexdigest(),
+                         functools.partial(_reshaped, self.reshape, ref.loader))
                 for ref in refs]
 
-    def precorrupted(self, ref: ImageRef, corruption: str, severity: int) -> np.ndarray | None:
-        return self.inner.precorrupted(ref, corruption, severity)
+    def inputs(self, ref: ImageRef, corruption: Corruption | None, severities: Sequence[int], seed: int,
+               max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The stored image corrupted (seeded by the stored file's hash, as ``oodnic corrupt`` of it), then reshaped."""
+        if self.geometry == "as-is":
+            return self.inner.inputs(ref, corruption, severities, seed, max_pixels)
+        if not self._stored:
+            self.images()
+        clean, given = self.inner.inputs(self._stored[ref.name], corruption, severities, seed, max_pixels)
+        return self.reshape(clean), [self.reshape(image) for image in given]

@@ -366,11 +366,12 @@ def resolve_dataset(registry: Registry, name: str, options: dict[str, Any]) -> D
     elif os.path.isfile(os.path.join(name, MANIFEST_NAME)):
         if options:
             raise ConfigError(f"a set written by oodnic corrupt takes no dataset options, got {', '.join(options)}")
-        materialised = MaterialisedDataset(name)
-        if geometry != "as-is":
-            raise ConfigError(f"{name} was written with geometry {materialised.geometry}: it takes no geometry "
-                              f"option (materialise it again with --dataset-option geometry={geometry})")
-        return materialised
+        dataset = MaterialisedDataset(name)
+        if geometry != "as-is" and dataset.geometry != "as-is":
+            raise ConfigError(f"{name} was written with geometry {dataset.geometry}: it takes no geometry option")
+        if geometry != "as-is" and not dataset.knows_paper_geometry:
+            raise ConfigError(f"{name}'s manifest does not record how its source transposes images (written by an "
+                              f"older oodnic-platform): run oodnic corrupt again to use geometry={geometry}")
     elif os.path.exists(name):
         dataset = FolderDataset(name, **options)
     else:

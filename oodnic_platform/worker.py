@@ -1,6 +1,6 @@
 """What a worker does: turn one chunk of the grid into result rows and metric contributions.
 
-The data path is one straight line: dataset image -> seeded corruption ->
+The data path is one straight line: dataset image -> seeded corruption (then the dataset's geometry) ->
 codec encode/decode (batched over images of equal shape) -> metrics on
 (clean, input, reconstruction, bytes) -> rows + additive contributions.
 Nothing here touches the results store; the driver commits what comes back.
@@ -24,9 +24,8 @@ import numpy as np
 from .codec import Codec, Quality
 from .config import device_for
 from .contract import check_value, result_column
-from .corruption import corrupt, is_clean
+from .corruption import is_clean
 from .errors import ContractBreach, one_line
-from .dataset import ImageRef
 from .files import remember_digests
 from .images import centre_crop, check_image_output, encode_png
 from .metric import Arrays, Metric, Sample, add_arrays
@@ -188,24 +187,16 @@ def _load_input(state: WorkerState, chunk: Chunk, name: str, result: ChunkResult
     try:
         if ref is None:
             raise FileNotFoundError(f"image {name!r} is no longer in the dataset")
-        clean = check_image_output(f"dataset {state.dataset.name} broke the contract: its image loader returned",
-                                   ref.load(state.spec.max_pixels))
-        given = clean if is_clean(chunk.corruption) else _corrupted(state, ref, chunk, clean)
+        corruption = None if is_clean(chunk.corruption) else state.registry.corruptions[chunk.corruption]
+        clean, corrupted = state.dataset.inputs(ref, corruption, [chunk.severity], state.spec.seed,
+                                                state.spec.max_pixels)
+        given = corrupted[0] if corrupted else clean
     except Exception as exc:
         return Failure.of("image" if is_clean(chunk.corruption) else chunk.corruption, exc)
     if name == state.spec.sample_image:
         result.samples.append(SampleCrop(f"input-{chunk.corruption}-{chunk.severity}.png", chunk.corruption,
                                          chunk.severity, encode_png(sample_crop(given))))
     return clean, given
-
-
-def _corrupted(state: WorkerState, ref: ImageRef, chunk: Chunk, clean: np.ndarray) -> np.ndarray:
-    """The dataset's stored corrupted copy, or the corruption applied now (bit-identical)."""
-    stored = state.dataset.precorrupted(ref, chunk.corruption, chunk.severity)
-    if stored is not None:
-        return check_image_output(f"dataset {state.dataset.name} broke the contract: precorrupted returned", stored,
-                                  clean.shape)
-    return corrupt(state.registry.corruptions[chunk.corruption], clean, chunk.severity, state.spec.seed, ref.sha256)
 
 
 def _code_jobs(state: WorkerState, chunk: Chunk, codec_index: int, quality: Quality, jobs: list[Job],

@@ -29,7 +29,7 @@ def png(height: int, width: int, seed: int) -> bytes:
 #: Each archive's members as the real ones nest them (a top folder), plus macOS junk that must be dropped.
 MEMBERS = {
     "mobile": {"mobile/m1.png": png(30, 40, 1), "mobile/m2.png": png(960, 540, 2), "__MACOSX/mobile/._m1.png": b"x"},
-    "professional": {"professional/p1.png": png(600, 800, 3)},
+    "professional": {"professional/p1.png": png(600, 800, 3), "professional/p2.png": png(900, 600, 4)},
 }
 
 
@@ -52,7 +52,8 @@ def archives(tmp_path, monkeypatch):
     return folder
 
 
-EXPECTED = ["mobile/mobile/m1.png", "mobile/mobile/m2.png", "professional/professional/p1.png"]
+EXPECTED = ["mobile/mobile/m1.png", "mobile/mobile/m2.png", "professional/professional/p1.png",
+            "professional/professional/p2.png"]
 
 
 def test_the_official_test_archives_are_pinned_by_sha256():
@@ -108,8 +109,10 @@ def test_local_archives_must_all_be_there_and_match(archives):
         clic.Clic2020Dataset(split="testing")
 
 
-def test_paper_geometry_gives_512_by_768_with_portraits_transposed_first(archives):
+def test_paper_geometry_transposes_only_540_by_960_then_crops_512_by_768(archives):
     refs = GeometryDataset(clic.Clic2020Dataset(split="test", path=str(archives)), "paper").images()
     assert all(ref.load().shape == (512, 768, 3) for ref in refs)
-    portrait = np.asarray(Image.open(io.BytesIO(MEMBERS["mobile"]["mobile/m2.png"])))
+    portrait = np.asarray(Image.open(io.BytesIO(MEMBERS["mobile"]["mobile/m2.png"])))  # PIL size (540, 960)
     np.testing.assert_array_equal(refs[1].load(), centre_crop(portrait.transpose(1, 0, 2), 512, 768))
+    other = np.asarray(Image.open(io.BytesIO(MEMBERS["professional"]["professional/p2.png"])))  # (600, 900)
+    np.testing.assert_array_equal(refs[3].load(), centre_crop(other, 512, 768))  # not transposed: padded

@@ -3,8 +3,9 @@
 CLIC 2020 splits: ``valid`` (default) and ``train`` are the professional
 validation and training sets; ``test`` is the mobile and professional test
 sets together, 428 images (178 + 250), the set Lieberman et al. (2023) call
-CLIC. The paper used them cropped to 512 x 768 with portrait images transposed
-first: the ``geometry = "paper"`` dataset option (``paper-clic-c`` sets both).
+CLIC. The paper used them cropped to 512 x 768 after transposing the images of
+PIL size 540 x 960 (and no other): the ``geometry = "paper"`` dataset option
+(``paper-clic-c`` sets both).
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ class KodakDataset(Dataset):
     """The 24 Kodak images: a local copy (``path`` or ``$OODNIC_KODAK_DIR``) or a verified download."""
 
     name = "kodak"
+    #: ood_nic's data/kodak_info.py: ``transpose_if_needed`` transposes PIL size (512, 768), its only portrait size
+    paper_transposes = ((512, 768),)
 
     def __init__(self, path: str | None = None):
         self.path = path or os.environ.get(KODAK_ENV)
@@ -140,6 +143,9 @@ class Clic2020Dataset(Dataset):
     A split's images are named by their path below its extraction folder; the
     ``test`` split's start with ``mobile/`` or ``professional/``.
     """
+
+    #: ood_nic's data/clic_info.py: only PIL size (540, 960) is transposed; other portraits are cropped as they are
+    paper_transposes = ((540, 960),)
 
     def __init__(self, split: str = "valid", path: str | None = None):
         if split not in SPLITS:

@@ -17,6 +17,7 @@ from .headline import headline_section
 from .html import render
 from .model import CropGrid, Figure, Section, Skip, Table, TileGrid
 from .overview import overview_section
+from .paper_spectra import paper_spectra_section
 from .plotting import style
 from .rd_figures import rd_section
 from .robustness import robustness_section
@@ -54,7 +55,7 @@ def build_report(run_dir: str | Path, out: str | Path | None = None, bpp: float 
             ctx.skip(item, reason)
         builders: tuple[Callable[[Context], Section], ...] = (
             overview_section, headline_section, lambda c: bd_section(c, anchor), robustness_section, rd_section,
-            spectra_section, fourier_section, samples_section, speed_section)
+            spectra_section, paper_spectra_section, fourier_section, samples_section, speed_section)
         sections = []
         with style():
             for builder in builders:

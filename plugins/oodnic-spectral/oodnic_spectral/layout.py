@@ -24,7 +24,7 @@ def describe_layout(size: tuple[int, int], bits: int) -> dict[str, Any]:
                 f"column j has freq_x[j] = j / {width}; mantissa rounded to {bits} bits; absent with planes=false"
             ),
             "X_radial": "float64: mean of X over the full-plane bins of each radial bin (NaN for an empty bin)",
-            "X_band_fraction": "float64 (3,), power mode: share of X's full-plane sum in the low, mid, high bands",
+            "X_band_fraction": "float64 (3,): share of X's full-plane sum in the low, mid, high bands",
             "radial_frequency": "float64: centre of each radial bin, cycles/pixel (bin 0 is DC alone)",
             "freq_y": f"float64 ({height},): numpy.fft.fftfreq({height}), cycles/pixel (with the planes)",
             "freq_x": f"float64 ({half},): numpy.fft.rfftfreq({width}), cycles/pixel (with the planes)",

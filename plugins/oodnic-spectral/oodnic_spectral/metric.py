@@ -61,7 +61,8 @@ class SpectralMetric(Metric):
     energy in each radial band for the error against the codec's input
     (columns ``<name>_input_low/mid/high``: D on clean rows, G on corrupted
     rows) and against the clean image (``<name>_clean_*``: D, or R).
-    ``mode="paper"`` reproduces the paper's spectra and has no per-image columns.
+    ``mode="paper"`` reproduces the paper's spectra and has no per-image columns;
+    its arrays hold radial profiles and band fractions as power mode's do.
     Setting ``planes`` (default true): keep the 2-D spectra; false keeps only
     radial profiles and band fractions (contributions of a few kB per group).
     """
@@ -197,8 +198,7 @@ class SpectralMetric(Metric):
                 continue
             with np.errstate(invalid="ignore", divide="ignore"):
                 out[f"{key}_radial"] = radial / plane.radial_counts
-            if self.mode == "power":
-                out[f"{key}_band_fraction"] = fractions(bands)
+            out[f"{key}_band_fraction"] = fractions(bands)
         return out
 
     def metadata(self) -> dict[str, Any]:

@@ -141,7 +141,7 @@ def test_planes_false_keeps_the_same_profiles_and_fractions_in_a_few_kilobytes(m
     assert not any(key in total for key in ("G", "R")) and sum(v.nbytes for v in total.values()) < 4096
     expected, out = run_group(full, samples), full.finalize(total)  # the core finalizes with the registered metric
     assert not any(key.endswith("_half") for key in out) and out.keys() == light.finalize(total).keys()
-    for key in ("G_radial", "R_radial") + (("G_band_fraction", "R_band_fraction") if mode == "power" else ()):
+    for key in ("G_radial", "R_radial", "G_band_fraction", "R_band_fraction"):
         np.testing.assert_allclose(out[key], expected[key], rtol=1e-12)
 
 
@@ -194,9 +194,16 @@ def test_paper_mode_equals_the_reference_formula_on_kodak(kodak_pair):
     def check(total, key, expected):
         exact = unfolded(total[key] / total["count"][0], 768)
         assert expected.shape == (512, 768) and expected.max() > 0
-        assert np.max(np.abs(exact - expected)) <= 1e-12 * expected.max()
-        saved = unfolded(metric.finalize(total)[f"{key}_half"], 768)
-        np.testing.assert_allclose(saved, expected, rtol=2.0 ** -(MANTISSA_BITS + 1), atol=1e-12 * expected.max())
+        # the float32 grey image may differ in its last bit between BLAS kernels (CPUs): 1e-8 of the peak, not 1e-12
+        assert np.max(np.abs(exact - expected)) <= 1e-8 * expected.max()
+        out = metric.finalize(total)
+        saved = unfolded(out[f"{key}_half"], 768)
+        np.testing.assert_allclose(saved, expected, rtol=2.0 ** -(MANTISSA_BITS + 1), atol=1e-8 * expected.max())
+        radius = np.hypot(*np.meshgrid(np.fft.fftshift(np.fft.fftfreq(512)), np.fft.fftshift(np.fft.fftfreq(768)),
+                                       indexing="ij"))
+        band = np.searchsorted([0.125, 0.25], radius, side="right")  # low < 1/8 <= mid < 1/4 <= high
+        shares = np.array([expected[band == b].sum() for b in range(3)]) / expected.sum()
+        np.testing.assert_allclose(out[f"{key}_band_fraction"], shares, rtol=1e-7)
 
     check(contributions(metric, kodak_samples(clean, clean, "clean")), "D",
           sum(reference_psd(jpeg(c, 10), c) for c in clean) / len(clean))
