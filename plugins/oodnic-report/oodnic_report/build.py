@@ -20,6 +20,8 @@ from .overview import overview_section
 from .plotting import style
 from .rd_figures import rd_section
 from .robustness import robustness_section
+from .ratematch import rate_matches
+from .robustness_targets import robustness_targets_section
 from .rundata import load_run
 from .samples import FOLDER as SAMPLES
 from .samples import samples_section
@@ -52,8 +54,10 @@ def build_report(run_dir: str | Path, out: str | Path | None = None, bpp: float 
         clear_previous(out)
         for item, reason in ctx.analysis.notes:
             ctx.skip(item, reason)
+        matches = rate_matches(data.run, data.rows, data.configs)
+        robustness = (lambda c: robustness_targets_section(c, matches)) if matches else robustness_section
         builders: tuple[Callable[[Context], Section], ...] = (
-            overview_section, headline_section, lambda c: bd_section(c, anchor), robustness_section, rd_section,
+            overview_section, headline_section, lambda c: bd_section(c, anchor), robustness, rd_section,
             spectra_section, fourier_section, samples_section, speed_section)
         sections = []
         with style():

@@ -62,9 +62,9 @@ def heat_maps(ctx: Context, maps: list[tuple[dict[str, np.ndarray], dict[str, An
             lo, hi = float(np.min(freqs)) - 0.5, float(np.max(freqs)) + 0.5
             image = ax.imshow(grid, cmap="magma", vmin=vmin, vmax=vmax, origin="lower", extent=(lo, hi, lo, hi))
             ax.grid(False)
-            ax.set_xlabel("basis f_x (cycles per crop)", fontsize=7)
-            ax.set_ylabel("basis f_y (cycles per crop)", fontsize=7)
-            ax.set_title(f"{facts.get('codec', '?')} q={facts.get('quality', '?')}: {label}", fontsize=7)
+            ax.set_xlabel("basis f_x (cycles per crop)")
+            ax.set_ylabel("basis f_y (cycles per crop)")
+            ax.set_title(f"{facts.get('codec', '?')} q={facts.get('quality', '?')}: {label}")
             if j == len(MAPS) - 1:
                 fig.colorbar(image, ax=list(axes[i, :]), label="PSNR (dB)", shrink=0.9)
     return ctx.figure(

@@ -15,7 +15,7 @@ from . import bootstrap
 from .cases import Cell, missing, same_cases_mean
 from .context import Context
 from .model import Note, Section, write_csv
-from .plotting import codec_colours, figure
+from .plotting import figure
 from .rundata import Variant
 
 MEASURES = (("psnr", "generalisation: PSNR vs codec input (dB)"),
@@ -92,7 +92,6 @@ def decide(group: str, label: str, values: dict[str, float], samples: dict[str, 
 def dot_plot(ctx: Context, results: dict):
     """Per measure a panel: for each group, each codec's mean with its interval (whiskers)."""
     codecs = ctx.analysis.codecs
-    colours = codec_colours(codecs)
     groups = list(dict.fromkeys(g for g, _ in results))
     fig, axes = figure(1, 2, width=max(3.4, 0.9 * len(groups) + 0.25 * len(codecs)), height=3.0)
     width = 0.8 / max(1, len(codecs))
@@ -108,13 +107,14 @@ def dot_plot(ctx: Context, results: dict):
                 ys.append(row[5])
                 lows.append(row[6])
                 highs.append(row[7])
-            ax.vlines(xs, lows, highs, color=colours[codec], linewidth=1.2)
-            ax.plot(xs, ys, "o", markersize=4, color=colours[codec], label=codec)
+            style = ctx.styles[codec]
+            ax.vlines(xs, lows, highs, color=style.colour, linewidth=1.2)
+            ax.plot(xs, ys, style.marker, markersize=4, color=style.colour, label=codec)
         ax.set_xticks(range(len(groups)), groups)
         ax.set_xlabel("input group")
         ax.set_ylabel(label.split(": ")[1])
-        ax.set_title(label, fontsize=8)
-    axes.flat[0].legend(title="codec", fontsize=6)
+        ax.set_title(label)
+    axes.flat[0].legend(title="codec")
     return ctx.figure(
         fig, "headline-by-group", "Generalisation vs robustness per input group",
         f"Mean over the inputs of each group at {ctx.analysis.bpp:.4g} bpp, with 95% bootstrap intervals over "

@@ -15,8 +15,9 @@ from .cases import Cell
 class Figure:
     title: str
     caption: str
-    png: str  # path relative to the report folder
+    png: str  # paths relative to the report folder
     svg: str
+    pdf: str
 
 
 @dataclass(frozen=True)

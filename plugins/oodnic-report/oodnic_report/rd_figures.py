@@ -7,7 +7,7 @@ import numpy as np
 from .context import Context
 from .curves import QUANTITIES, Curve
 from .model import Section
-from .plotting import codec_colours, figure, grid, legend
+from .plotting import CodecStyle, figure, grid, legend
 from .robustness import input_quality
 from .rundata import Variant
 
@@ -15,20 +15,21 @@ BPP_LABEL = "rate (bpp, bits per pixel)"
 NAMES = {"psnr": "PSNR", "ms_ssim": "MS-SSIM", "psnr_wrt_clean": "PSNR vs clean"}
 
 
-def draw(ax, curves: dict[str, Curve], quantity: str, colours: dict, **style) -> bool:
+def draw(ax, curves: dict[str, Curve], quantity: str, styles: dict[str, CodecStyle], **style) -> bool:
     """Each codec's curve; lossless points as triangles on the top edge. False when nothing was drawn."""
     drawn = False
     for codec, curve in sorted(curves.items()):
         x, y = curve.finite(quantity)
         if len(x):
-            ax.plot(x, y, marker=style.get("marker", "o"), markersize=3, linewidth=style.get("linewidth", 1.2),
-                    linestyle=style.get("linestyle", "-"), alpha=style.get("alpha", 1.0), color=colours[codec],
+            ax.plot(x, y, marker=style.get("marker", styles[codec].marker), markersize=3.5,
+                    linewidth=style.get("linewidth", 1.2), linestyle=style.get("linestyle", "-"),
+                    alpha=style.get("alpha", 1.0), color=styles[codec].colour,
                     label=style.get("label", "{}").format(codec))
             drawn = True
         lossless = curve.lossless(quantity)
         if lossless and style.get("lossless", True):
             rates = [curve.mean_bpp[curve.qualities.index(q)] for q in lossless]
-            ax.plot(rates, [1.0] * len(rates), marker="^", linestyle="none", color=colours[codec], clip_on=False,
+            ax.plot(rates, [1.0] * len(rates), marker="^", linestyle="none", color=styles[codec].colour, clip_on=False,
                     transform=ax.get_xaxis_transform(), label="lossless point (PSNR inf)")
     return drawn
 
@@ -47,7 +48,6 @@ def by_input(ctx: Context, section: Section) -> None:
     severity = analysis.reference_severity()
     variants = ([analysis.clean] if analysis.clean else []) + [(c, severity) for c in analysis.corruptions
                                                                 if (c, severity) in analysis.curves]
-    colours = codec_colours(analysis.all_codecs)
     competing = {v: {c: k for c, k in analysis.curves[v].items() if c not in analysis.baselines} for v in variants}
     for quantity in ("psnr", "ms_ssim"):
         cols = min(4, len(variants))
@@ -55,7 +55,7 @@ def by_input(ctx: Context, section: Section) -> None:
                          legend_rows=-(-(len(analysis.codecs) + 1) // 5))
         drawn = False
         for ax, variant in zip(axes.flat, variants):
-            drawn |= draw(ax, competing[variant], quantity, colours)
+            drawn |= draw(ax, competing[variant], quantity, ctx.styles)
             ax.axvline(analysis.bpp, color="0.5", linestyle=":", linewidth=1)
             ax.set_title(title(ctx, variant))
             ax.set_xlabel(BPP_LABEL)
@@ -101,7 +101,6 @@ def wrt_clean(ctx: Context, group: str, section: Section) -> None:
     analysis = ctx.analysis
     corruptions = [c for c in analysis.corruptions if analysis.frequency.get(c) == group]
     severities = analysis.severities()
-    colours = codec_colours(analysis.all_codecs)
     clean = {c: k for c, k in analysis.curves.get(analysis.clean, {}).items() if c not in analysis.baselines}
     labels = 2 * len(analysis.codecs) + 1
     fig, axes = grid(len(corruptions), len(severities), width=2.4, height=2.0, sharey="row",
@@ -112,19 +111,18 @@ def wrt_clean(ctx: Context, group: str, section: Section) -> None:
             variant = (corruption, severity)
             if variant not in analysis.curves:
                 ax.text(0.5, 0.5, "not run", ha="center", va="center", transform=ax.transAxes)
-                ax.set_title(f"{corruption}, severity {severity}", fontsize=7)
+                ax.set_title(f"{corruption}, severity {severity}")
                 continue
-            draw(ax, clean, "psnr_wrt_clean", colours, linestyle="--", linewidth=0.8, alpha=0.55, marker="",
+            draw(ax, clean, "psnr_wrt_clean", ctx.styles, linestyle="--", linewidth=0.8, alpha=0.55, marker="",
                  label="{} on clean input", lossless=False)
             competing = {c: k for c, k in analysis.curves[variant].items() if c not in analysis.baselines}
-            draw(ax, competing, "psnr_wrt_clean", colours)
+            draw(ax, competing, "psnr_wrt_clean", ctx.styles)
             level = input_quality(ctx, variant)
             if level.ok:
                 ax.axhline(level.value, color="0.3", linestyle=":", linewidth=1, label="uncompressed corrupted input")
-            ax.set_title(f"{corruption}, severity {severity}", fontsize=7)
-            ax.set_xlabel(BPP_LABEL, fontsize=7)
-            ax.set_ylabel("PSNR vs clean (dB)" if j == 0 else "", fontsize=7)
-            ax.tick_params(labelsize=6)
+            ax.set_title(f"{corruption}, severity {severity}")
+            ax.set_xlabel(BPP_LABEL)
+            ax.set_ylabel("PSNR vs clean (dB)" if j == 0 else "")
     legend(fig, axes.flat)
     section.items.append(ctx.figure(
         fig, f"rd-psnr-wrt-clean-{group}", f"PSNR vs the clean image, {group}-frequency corruptions",
@@ -141,7 +139,6 @@ def by_group(ctx: Context, section: Section) -> None:
     if not analysis.groups():
         ctx.skip("RD curves per frequency group", "the run has no corrupted input")
         return
-    colours = codec_colours(analysis.all_codecs)
     panels = [("clean input", {c: k for c, k in analysis.curves.get(analysis.clean, {}).items()
                                if c not in analysis.baselines})] if analysis.clean else []
     for group in analysis.groups():
@@ -159,8 +156,8 @@ def by_group(ctx: Context, section: Section) -> None:
     for quantity in ("psnr", "psnr_wrt_clean"):
         fig, axes = figure(1, len(panels))
         for ax, (name, curves) in zip(axes.flat, panels):
-            draw(ax, curves, quantity, colours)
-            ax.set_title(name, fontsize=8)
+            draw(ax, curves, quantity, ctx.styles)
+            ax.set_title(name)
             ax.set_xlabel(BPP_LABEL)
             ax.set_ylabel(QUANTITIES[quantity])
         legend(fig, axes.flat)

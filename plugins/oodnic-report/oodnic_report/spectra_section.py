@@ -135,9 +135,8 @@ def radial_figure(ctx: Context, spectra: MetricSpectra, facts: str):
                             color=colours(0.85 * k / max(1, len(severities) - 1)))
             ax.set_yscale("log")
             ax.set_xlim(0, 0.5)
-            ax.set_title(f"{codec}: {group}", fontsize=7)
-            ax.set_xlabel("radial frequency (cycles/pixel)", fontsize=7)
-            ax.tick_params(labelsize=6)
+            ax.set_title(f"{codec}: {group}")
+            ax.set_xlabel("radial frequency (cycles/pixel)")
     legend(fig, axes.flat)
     return ctx.figure(
         fig, f"spectra-{spectra.metric}-radial", f"{spectra.metric}: radial error spectra per frequency group",
