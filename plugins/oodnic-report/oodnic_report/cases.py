@@ -51,8 +51,8 @@ def same_cases_mean(cells: dict[tuple[str, Hashable], Cell], codecs: Sequence[st
 
 
 def joined_note(*cells: Cell) -> str:
-    """The cells' distinct notes, in order, joined by ``; ``."""
-    return "; ".join(dict.fromkeys(cell.note for cell in cells if cell.note))
+    """The cells' distinct notes (each part of a ``; ``-joined note once), in order, joined by ``; ``."""
+    return "; ".join(dict.fromkeys(part for cell in cells if cell.note for part in cell.note.split("; ")))
 
 
 def common_cases(cells: dict[tuple[str, Hashable], Cell], codecs: Sequence[str], cases: Sequence[Hashable],

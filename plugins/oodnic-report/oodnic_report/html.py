@@ -58,7 +58,7 @@ def _figure(item: Figure, number: int) -> str:
     )
 
 
-NUMERIC = re.compile(r"^[-+]?(\d[\d.]*(e[-+]?\d+)?%?( dB)?|n/a|inf|-inf)( \[\d+\])?( / .*)?$")
+NUMERIC = re.compile(r"^[-+]?(\d[\d.]*(e[-+]?\d+)?%?( dB)?|n/a|inf|-inf)( \[[\d,]+\])?( / .*)?$")
 
 
 def _cell(value: str) -> str:

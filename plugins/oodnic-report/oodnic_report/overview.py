@@ -13,7 +13,7 @@ import numpy as np
 import oodnic_platform
 
 from .context import Context
-from .curves import QUANTITIES
+from .curves import QUANTITIES, quality_order
 from .model import Note, Section, write_csv, write_table
 
 RD_COLUMNS = ("codec", "corruption", "severity", "frequency", "quality", "bpp", *QUANTITIES, "images",
@@ -107,7 +107,7 @@ def codecs_table(ctx: Context):
     for codec in sorted(set(rows_by) | set(errors)):
         crows = rows_by.get(codec, [])
         first = (crows or [r for r in ctx.data.error_rows if ctx.analysis.label(r) == codec])[0]
-        qualities = sorted({str(r["quality"]) for r in crows}, key=lambda q: (len(q), q))
+        qualities = [str(q) for q in sorted({r["quality"] for r in crows}, key=quality_order)]
         role = "lossless baseline" if codec in ctx.analysis.baselines else "codec"
         table.append([codec, role, first["codec_version"], first.get("plugin") or "", first["codec_settings"],
                       first.get("codec_fingerprint") or "{}", " ".join(qualities), len(crows), errors.get(codec, 0)])

@@ -12,7 +12,7 @@ from .robustness import input_quality
 from .rundata import Variant
 
 BPP_LABEL = "rate (bpp, bits per pixel)"
-NAMES = {"psnr": "PSNR", "ms_ssim": "MS-SSIM", "psnr_wrt_clean": "PSNR vs clean"}
+NAMES = {"psnr": "PSNR", "ms_ssim_db": "MS-SSIM (dB)", "psnr_wrt_clean": "PSNR vs clean"}
 
 
 def draw(ax, curves: dict[str, Curve], quantity: str, styles: dict[str, CodecStyle], **style) -> bool:
@@ -49,7 +49,7 @@ def by_input(ctx: Context, section: Section) -> None:
     variants = ([analysis.clean] if analysis.clean else []) + [(c, severity) for c in analysis.corruptions
                                                                 if (c, severity) in analysis.curves]
     competing = {v: {c: k for c, k in analysis.curves[v].items() if c not in analysis.baselines} for v in variants}
-    for quantity in ("psnr", "ms_ssim"):
+    for quantity in ("psnr", "ms_ssim_db"):
         cols = min(4, len(variants))
         fig, axes = grid(-(-len(variants) // cols), cols, width=2.9, height=2.3,
                          legend_rows=-(-(len(analysis.codecs) + 1) // 5))

@@ -14,7 +14,7 @@ from report_testing import make_report, make_run, oodnic
 
 ANCHOR = "fixture_jpeg"
 EXPECTED_FIGURES = {
-    "headline-by-group", "robustness-heatmap", "rd-psnr-by-input", "rd-ms_ssim-by-input",
+    "headline-by-group", "robustness-heatmap", "rd-psnr-by-input", "rd-ms_ssim_db-by-input",
     "rd-psnr-wrt-clean-low", "rd-psnr-wrt-clean-medium", "rd-psnr-wrt-clean-high", "rd-psnr-by-group",
     "rd-psnr-wrt-clean-by-group", "spectra-fixture_spectra-radial", "fourier-heatmaps",
 }
@@ -78,7 +78,7 @@ def test_tables_measure_robustness_per_severity_and_on_average(run_dir):
                 + float(rows[("fixture_jpeg", "fixture_noise", "3")]["psnr_drop"])) / 2
     assert float(mean["psnr_drop"]) == pytest.approx(expected)
     bd = read_csv(out / "bd_rate.csv")
-    assert len(bd) == 1 * 7 * 2 and {r["codec"] for r in bd} == {"fixture_webp"}
+    assert len(bd) == 1 * 7 * 3 and {r["codec"] for r in bd} == {"fixture_webp"}
     clean = next(r for r in bd if r["corruption"] == "clean" and r["metric"] == "psnr")
     assert float(clean["bd_rate"]) < -10 and float(clean["bd_psnr"]) > 0.5  # WebP beats JPEG at these rates
     speed = {r["codec"]: r for r in read_csv(out / "speed.csv")}
