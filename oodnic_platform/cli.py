@@ -11,7 +11,7 @@ import click
 
 from . import __version__
 from .config import (CodecChoice, ConfigError, RunConfig, load_toml, parse_codec_option, parse_int_list,
-                     parse_options)
+                     parse_options, parse_targets)
 from .dataset import DatasetError
 from .images import ImageError
 from .plan import default_codec_choices
@@ -80,7 +80,11 @@ def _describe(registry: Registry, kind: str, name: str) -> str:
 @click.option("--codec", "codecs", multiple=True, help="NAME or NAME:key=value,... (repeatable; default: every available codec).")
 @click.option("--skip-codec", "skip_codecs", multiple=True, metavar="NAME",
               help="Leave a codec of the preset or config out (repeatable), e.g. --skip-codec vtm.")
-@click.option("--quality", "qualities", multiple=True, help="q1,q2,... for all codecs, or NAME=q1,q2 (repeatable).")
+@click.option("--quality", "qualities", multiple=True,
+              help="q1,q2,... for all codecs, or NAME=q1,q2; bpp:r1,r2 or NAME=bpp:r1,r2 rate-matches (repeatable).")
+@click.option("--target-bpp", help="Rate-match every codec without its own qualities: comma-separated bpp targets, "
+                                   "searched per image and input.")
+@click.option("--rate-tolerance", type=float, help="A rate match is within this fraction of its target (default 0.05).")
 @click.option("--corruption", "corruptions", multiple=True, help="Corruption name (repeatable), 'all' or 'none'.")
 @click.option("--severity", help="Comma-separated severities (default 3).")
 @click.option("--no-clean", is_flag=True, help="Skip the clean (uncorrupted) input.")
@@ -93,8 +97,9 @@ def _describe(registry: Registry, kind: str, name: str) -> str:
 @click.option("--scheduler", help="Address of an existing scheduler (executors that use one, e.g. dask).")
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 @click.option("--traceback", "show_traceback", is_flag=True, help="Print the full traceback of every failed row.")
-def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_codecs, qualities, corruptions, severity, no_clean,
-        metrics, images, seed, device, workers, executor, scheduler, no_progress, show_traceback) -> None:
+def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_codecs, qualities, target_bpp,
+        rate_tolerance, corruptions, severity, no_clean, metrics, images, seed, device, workers, executor, scheduler,
+        no_progress, show_traceback) -> None:
     """Run (or resume) the benchmark grid; finished rows are skipped."""
     from .results import open_run
     from .runner import run as run_grid
@@ -106,7 +111,7 @@ def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_cod
         return
     config = _base_config(config_path, preset)
     for name, value in dict(dataset=dataset, run_dir=run_dir, seed=seed, device=device, workers=workers,
-                            executor=executor, images=images).items():
+                            executor=executor, images=images, rate_tolerance=rate_tolerance).items():
         if value is not None:
             setattr(config, name, value)
     config.dataset_options.update(parse_options(dataset_options, "--dataset-option"))
@@ -114,6 +119,8 @@ def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_cod
         config.codecs = [parse_codec_option(c) for c in codecs]
     if skip_codecs:
         skip_selected_codecs(config, skip_codecs)
+    if target_bpp:
+        config.target_bpp = parse_targets(target_bpp, "--target-bpp")
     if qualities:
         apply_qualities(config, qualities)
     if corruptions:
@@ -170,7 +177,10 @@ def skip_selected_codecs(config: RunConfig, names: tuple[str, ...]) -> None:
 
 
 def apply_qualities(config: RunConfig, qualities: tuple[str, ...]) -> None:
-    """``--quality 10,50`` applies to every selected codec; ``--quality jpeg=10,50`` to one; each is checked."""
+    """``--quality 10,50`` applies to every selected codec; ``--quality jpeg=10,50`` to one; each is checked.
+
+    ``bpp:0.25,0.5`` in place of qualities sets target rates (rate-matched coding) instead.
+    """
     registry = get_registry()
     if config.codecs is None:
         config.codecs = default_codec_choices(registry)
@@ -183,6 +193,9 @@ def apply_qualities(config: RunConfig, qualities: tuple[str, ...]) -> None:
             codec = registry.codecs.get(choice.name)
             if codec is None:
                 raise ConfigError(f"unknown codec {choice.name!r} (installed: {', '.join(sorted(registry.codecs))})")
+            if values.startswith("bpp:"):
+                choice.target_bpp = parse_targets(values[4:], f"--quality {text}")
+                continue
             try:
                 codec = codec.configure(**choice.settings) if choice.settings else codec  # settings fix the range
                 choice.qualities = [codec.parse_quality(v.strip()) for v in values.split(",") if v.strip()]

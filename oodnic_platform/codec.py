@@ -48,6 +48,21 @@ class Codec(Configurable):
     #: False keeps a codec out of the default selection of every available codec: a slow one (minutes per
     #: image), or one that would first download weights (a property may decide per machine).
     default: bool = True
+    #: How a rate search (``--target-bpp``) may move the quality: ``"continuous"``, ``"integer"``, or ``"ladder"``
+    #: (only the declared qualities, e.g. one model per rate). ``None``: ``"ladder"`` without a ``quality_range``,
+    #: else ``"integer"`` or ``"continuous"`` by the ladder's type.
+    quality_scale: str | None = None
+    #: Whether the rate rises with the quality (JPEG's quality) or falls (a QP). ``None``: as the ladder runs.
+    rate_rises: bool | None = None
+    #: Inclusive (low, high) a rate search stays in; ``None``: ``quality_range``.
+    rate_range: tuple[Quality, Quality] | None = None
+    #: ``"log"`` or ``"linear"``: the quality axis a rate search interpolates on. ``None``: log where
+    #: ``rate_range`` is positive, else linear.
+    rate_axis: str | None = None
+    #: Typical bpp at the two ends of the default ladder on photographs: a rate search's first guess and step.
+    ladder_bpp: tuple[float, float] = (0.25, 4.0)
+    #: Most qualities a rate search codes per image and input (keep it small for slow codecs).
+    rate_probes: int = 8
 
     def unavailable_reason(self) -> str | None:
         """``None`` when usable, else one line saying what is missing and how to get it."""
@@ -88,7 +103,7 @@ class Codec(Configurable):
         """Raise ``ValueError`` (one line) unless ``quality`` is valid for this codec; override for more rules."""
         if isinstance(quality, bool) or not isinstance(quality, (int, float)) or not math.isfinite(quality):
             raise ValueError(f"{self.name} quality must be a finite number, not {quality!r}")
-        if self.quality_is_integer() and not float(quality).is_integer():
+        if self.quality_scale != "continuous" and self.quality_is_integer() and not float(quality).is_integer():
             raise ValueError(f"{self.name} quality must be an integer, not {quality!r}")
         if self.quality_range is not None:
             low, high = self.quality_range

@@ -14,6 +14,8 @@ TOML layout (every key optional)::
     metrics = ["all"]                 # "all" = every default metric; or names, "NAME:key=value"
     images = 0                        # first N images only; 0 = all
     images_per_chunk = 8              # 0 = every image of an input variant in one chunk
+    target_bpp = [0.25, 0.5, 1.0]     # rate-match every codec without its own target_bpp or qualities
+    rate_tolerance = 0.05             # a match is within +-5 % of its target
 
     [dataset_options]                 # geometry = "as-is" | "paper", plus the dataset's own options
     geometry = "paper"
@@ -24,6 +26,8 @@ TOML layout (every key optional)::
     [[codecs]]                        # omit for every installed codec
     name = "jpeg"
     qualities = [10, 30, 50, 70, 90]  # omit for the codec's own ladder
+    target_bpp = [0.25, 0.5]          # rate-matched: search the quality per image and input (instead of the ladder)
+    probes = 4                        # the rate search's budget per image and input (default: the codec's)
     settings = { subsampling = "4:4:4" }
     optional = true                   # skip (with a note) when not installed or unavailable
 
@@ -33,6 +37,7 @@ before anything runs.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -53,6 +58,10 @@ class CodecChoice:
     settings: dict[str, Any] = field(default_factory=dict)
     #: skip this codec, rather than fail, where it is not installed or unavailable
     optional: bool = False
+    #: target rates (bpp) to match per image and input; ``None``: the run's ``target_bpp``
+    target_bpp: list[float] | None = None
+    #: the rate search's probe budget per image and input; ``None``: the codec's ``rate_probes``
+    probes: int | None = None
 
 
 def default_workers() -> int:
@@ -78,6 +87,9 @@ class RunConfig:
     images: int = 0
     images_per_chunk: int = 8
     max_pixels: int = DEFAULT_MAX_PIXELS
+    #: target rates (bpp) for every codec without its own ``target_bpp`` or ``qualities``
+    target_bpp: list[float] = field(default_factory=list)
+    rate_tolerance: float = 0.05
 
     def resolved_run_dir(self) -> Path:
         return Path(self.run_dir or Path("runs") / Path(self.dataset).name)
@@ -118,13 +130,29 @@ class RunConfig:
         _expect("max_pixels", self.max_pixels, int)
         if self.max_pixels < 1:
             raise ConfigError(f"max_pixels must be positive, not {self.max_pixels}")
+        _check_targets("target_bpp", self.target_bpp)
+        _expect("rate_tolerance", self.rate_tolerance, (int, float))
+        if not 0 < self.rate_tolerance < 1:
+            raise ConfigError(f"rate_tolerance must be between 0 and 1 (0.05: +-5 %), not {self.rate_tolerance}")
         for choice in self.codecs or ():
             _expect("codec name", choice.name, str)
             if choice.qualities is not None:
                 _expect_list(f"qualities of {choice.name}", choice.qualities, (int, float))
+            if choice.target_bpp is not None:
+                _check_targets(f"target_bpp of {choice.name}", choice.target_bpp)
+            if choice.probes is not None:
+                _expect(f"probes of {choice.name}", choice.probes, int)
+                if choice.probes < 1:
+                    raise ConfigError(f"probes of {choice.name} must be at least 1, not {choice.probes}")
             _expect(f"settings of {choice.name}", choice.settings, dict)
             _expect(f"optional of {choice.name}", choice.optional, bool)
         return self
+
+
+def _check_targets(what: str, targets: Any) -> None:
+    _expect_list(what, targets, (int, float))
+    if not all(math.isfinite(t) and t > 0 for t in targets):
+        raise ConfigError(f"{what} must be positive bpp values, not {targets}")
 
 
 def _type_names(kind: type | tuple[type, ...]) -> str:
@@ -188,9 +216,24 @@ def from_mapping(data: dict[str, Any], source: str = "config") -> RunConfig:
 def _codec_choice(entry: Any, source: str) -> CodecChoice:
     if isinstance(entry, str):
         entry = {"name": entry}
-    if not isinstance(entry, dict) or "name" not in entry or set(entry) - {"name", "qualities", "settings", "optional"}:
-        raise ConfigError(f"{source}: each [[codecs]] needs 'name' and may have 'qualities', 'settings', 'optional'")
-    return CodecChoice(entry["name"], entry.get("qualities"), entry.get("settings", {}), entry.get("optional", False))
+    keys = {"name", "qualities", "settings", "optional", "target_bpp", "probes"}
+    if not isinstance(entry, dict) or "name" not in entry or set(entry) - keys:
+        raise ConfigError(f"{source}: each [[codecs]] needs 'name' and may have "
+                          f"{', '.join(repr(k) for k in sorted(keys - {'name'}))}")
+    return CodecChoice(entry["name"], entry.get("qualities"), entry.get("settings", {}), entry.get("optional", False),
+                       entry.get("target_bpp"), entry.get("probes"))
+
+
+def parse_targets(text: str, what: str) -> list[float]:
+    """Comma-separated target rates in bpp, each positive."""
+    try:
+        targets = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ConfigError(f"{what} must be comma-separated bpp values, got {text!r}") from None
+    if not targets:
+        raise ConfigError(f"{what}: no target rate given")
+    _check_targets(what, targets)
+    return targets
 
 
 def parse_choice(text: str, option: str = "--codec") -> tuple[str, dict[str, Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from .codec import Codec, Quality
@@ -22,6 +22,7 @@ from .identity import CoderIdentity, VariantIdentity, group_id, metric_identity,
 from .images import DEFAULT_MAX_PIXELS
 from .metric import Metric
 from .plugins import Registry
+from .ratesearch import Scale
 from .sources import dataset_identity, resolve_dataset
 
 log = logging.getLogger(__name__)
@@ -105,37 +106,57 @@ class Group:
     keys: set[str] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class RateSearch:
+    """A rate-matched codec: its index in the spec, its declared scale and the target rates."""
+
+    codec: int
+    scale: Scale
+    targets: tuple[float, ...]
+
+
 @dataclass
 class Plan:
     spec: RunSpec
-    #: every planned row, in a deterministic order: (corruption, severity, job)
+    #: every planned row of a fixed quality, in a deterministic order: (corruption, severity, job)
     jobs: list[tuple[str, int, Job]]
     images: list[str]
     groups: dict[str, Group]
     metrics: list[Metric]
     collapsed: int = 0
+    #: rate-matched codecs (their rows are found by :mod:`oodnic_platform.ratematch`)
+    searches: tuple[RateSearch, ...] = ()
+    rate_tolerance: float = 0.05
 
 
 def select_codecs(config: RunConfig, registry: Registry) -> tuple[list[tuple[CodecChoice, Codec, list[Quality]]], int]:
-    """The configured codecs with their ladders, duplicates merged; returns them and how many entries collapsed."""
+    """The configured codecs with their ladders, duplicates merged; returns them and how many entries collapsed.
+
+    Each returned choice carries its resolved ``target_bpp`` (the run's, unless it has its own or fixed
+    qualities); a codec with targets and no qualities given has an empty ladder.
+    """
     choices = default_codec_choices(registry) if config.codecs is None else config.codecs
     merged: dict[tuple[str, str], tuple[CodecChoice, Codec, list[Quality]]] = {}
     requested = 0
     for choice in choices:
+        targets = choice.target_bpp if choice.target_bpp is not None else \
+            (config.target_bpp if choice.qualities is None else [])
         try:
-            codec, ladder = _select_codec(choice, registry)
+            codec, ladder = _select_codec(choice, registry, bool(targets))
         except ConfigError as exc:
             if not choice.optional:
                 raise
             warnings.warn(f"skipping optional codec {choice.name}: {exc}", RuntimeWarning, stacklevel=2)
             continue
-        requested += len(ladder)
+        requested += len(ladder) + len(targets)
         key = (choice.name, repr(sorted(choice.settings.items())))
-        earlier = merged[key][2] if key in merged else []
-        merged[key] = (choice, codec, list(dict.fromkeys(earlier + ladder)))
+        earlier, before = (merged[key][2], merged[key][0].target_bpp or []) if key in merged else ([], [])
+        resolved = replace(choice, target_bpp=list(dict.fromkeys([*before, *targets])))
+        merged[key] = (resolved, codec, list(dict.fromkeys(earlier + ladder)))
     if not merged:
         raise ConfigError("no codec is installed and available (see `oodnic plugins`)")
-    return list(merged.values()), requested - sum(len(ladder) for _, _, ladder in merged.values())
+    kept = sum(len(ladder) + len(choice.target_bpp or ()) for choice, _, ladder in merged.values())
+    return list(merged.values()), requested - kept
 
 
 def default_codec_choices(registry: Registry) -> list[CodecChoice]:
@@ -150,7 +171,7 @@ def _available(codec: Codec) -> str | None:
         return f"unavailable_reason() raised {one_line(exc)}"
 
 
-def _select_codec(choice: CodecChoice, registry: Registry) -> tuple[Codec, list[Quality]]:
+def _select_codec(choice: CodecChoice, registry: Registry, matched: bool = False) -> tuple[Codec, list[Quality]]:
     name = choice.name
     if name not in registry.codecs:
         raise ConfigError(f"unknown codec {name!r} (installed: {', '.join(sorted(registry.codecs)) or 'none'})")
@@ -161,8 +182,13 @@ def _select_codec(choice: CodecChoice, registry: Registry) -> tuple[Codec, list[
     reason = _available(codec)
     if reason:
         raise ConfigError(f"codec {name} is unavailable: {reason}")
-    ladder = list(choice.qualities) if choice.qualities is not None else list(codec.qualities)
-    if not ladder:
+    ladder = list(choice.qualities) if choice.qualities is not None else [] if matched else list(codec.qualities)
+    if matched:
+        try:
+            Scale.of(codec, choice.probes)
+        except ValueError as exc:
+            raise ConfigError(f"codec {name} cannot be rate-matched: {exc}") from None
+    elif not ladder:
         raise ConfigError(f"codec {name}: no qualities given")
     for quality in ladder:
         try:
@@ -244,7 +270,7 @@ def plan(config: RunConfig, registry: Registry) -> Plan:
     seed = resolve_seed(config, dataset)
     variants = select_variants(config, registry, seed)
     refs: list[ImageRef] = dataset.images()[: config.images or None]
-    coders = [_identity(codec, registry, ladder) for _, codec, ladder in codecs]
+    coders = [_identity(codec, registry, _coded_qualities(choice, codec, ladder)) for choice, codec, ladder in codecs]
     for coder, (_, _, ladder) in zip(coders, codecs):
         log.info("codec %s %s, qualities %s, fingerprint %s", coder.name, coder.version, ladder, coder.fingerprint)
     metric_ids = [metric_identity(m, registry.plugin_label("metric", m.name)) for _, m in metrics]
@@ -281,7 +307,18 @@ def plan(config: RunConfig, registry: Registry) -> Plan:
                         if group is None:
                             group = groups[gid] = Group(m, group_meta(spec, coder, quality, variant, metrics[m][1]))
                         group.keys.add(key)
-    return Plan(spec, jobs, [ref.name for ref in refs], groups, [m for _, m in metrics], collapsed)
+    searches = tuple(RateSearch(index, Scale.of(codec, choice.probes), tuple(sorted(choice.target_bpp)))
+                     for index, (choice, codec, _) in enumerate(codecs) if choice.target_bpp)
+    return Plan(spec, jobs, [ref.name for ref in refs], groups, [m for _, m in metrics], collapsed, searches,
+                config.rate_tolerance)
+
+
+def _coded_qualities(choice: CodecChoice, codec: Codec, ladder: list[Quality]) -> list[Quality] | None:
+    """The qualities a codec's fingerprint covers: its ladder, or every quality a rate search may code."""
+    if not choice.target_bpp:
+        return ladder
+    scale = Scale.of(codec, choice.probes)
+    return list(dict.fromkeys([*ladder, *scale.ladder])) if scale.kind == "ladder" else None
 
 
 def group_meta(spec: RunSpec, coder: CoderIdentity, quality: Quality, variant: VariantIdentity,

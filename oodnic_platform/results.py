@@ -33,7 +33,7 @@ from .identity import digest
 from .schema import CLEAN, FIXED_COLUMNS, IDENTITY_COLUMNS, SCHEMA_VERSION, TIMING_COLUMNS
 from .store import STORE_NAME, ResultStore, old_schema_message, schema_version_of
 
-__all__ = ["ArrayGroup", "ArrayWriter", "CLEAN", "FIXED_COLUMNS", "IDENTITY_COLUMNS", "Run", "RunError",
+__all__ = ["ArrayGroup", "ArrayWriter", "CLEAN", "FIXED_COLUMNS", "IDENTITY_COLUMNS", "RateMatch", "Run", "RunError",
            "SCHEMA_VERSION", "SampleCrop", "TIMING_COLUMNS", "is_clean", "open_run", "save_arrays", "write_arrays"]
 ARRAYS = "arrays"
 SAMPLES = "samples"
@@ -98,6 +98,32 @@ class SampleCrop:
     key: str
 
 
+@dataclass(frozen=True)
+class RateMatch:
+    """Where a rate search ended for one (image, input, codec, target bpp).
+
+    ``row_key`` is the chosen row (a probe, like every row the search coded);
+    ``met``: its bpp is within the run's tolerance of the target (or, on an
+    integer scale, the nearest achievable point); ``probes``: the qualities the
+    search had coded on that input when it stopped; ``reachable``: the lowest
+    and highest bpp of the codec's probes on that input (an unreachable target
+    codes the range's far end once, so both ends are known).
+    """
+
+    row_key: str
+    codec: str
+    codec_settings: str
+    image: str
+    corruption: str
+    severity: int
+    target_bpp: float
+    quality: float
+    bpp: float
+    met: bool
+    probes: int
+    reachable: tuple[float, float]
+
+
 class Run:
     """A run folder opened read-only."""
 
@@ -145,6 +171,23 @@ class Run:
         if status is None:
             return self._conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
         return self._conn.execute("SELECT COUNT(*) FROM results WHERE status = ?", (status,)).fetchone()[0]
+
+    def rate_matches(self, **equals: Any) -> Iterator[RateMatch]:
+        """The rate matches (``field=value`` filters on :class:`RateMatch` fields), in a stable order."""
+        fields = set(RateMatch.__dataclass_fields__) - {"reachable"}
+        unknown = sorted(set(equals) - fields)
+        if unknown:
+            raise RunError(f"no rate-match field {unknown[0]!r} (fields: {', '.join(sorted(fields))})")
+        if not self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'rate_matches'").fetchone():
+            return
+        where = " AND ".join(f'"{name}" = ?' for name in equals)
+        query = ("SELECT row_key, codec, codec_settings, image, corruption, severity, target_bpp, quality, bpp, met,"
+                 f" probes, reach_low, reach_high FROM rate_matches{' WHERE ' + where if where else ''} ORDER BY"
+                 " image, corruption, severity, codec, codec_settings, target_bpp")
+        params = [int(v) if isinstance(v, bool) else v for v in equals.values()]
+        for row in self._conn.execute(query, params):
+            *head, met, probes, low, high = tuple(row)
+            yield RateMatch(*head, bool(met), int(probes), (float(low), float(high)))
 
     def configs(self) -> list[dict[str, Any]]:
         """The configuration of every invocation that wrote to this folder, oldest first."""

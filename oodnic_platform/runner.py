@@ -27,6 +27,7 @@ from .devices import device_for
 from .executor import Executor
 from .plan import Job, Plan, make_chunks, plan
 from .plugins import Registry, get_registry, use_registry
+from .ratematch import match_rates
 from .results import SAMPLES, write_arrays
 from .store import STORE_NAME, ArrayRecord, ResultStore, RunLock, check_writable, prepare_run_dir
 from .worker import ChunkResult
@@ -106,18 +107,34 @@ def run(config: RunConfig, registry: Registry | None = None, progress: bool = Tr
         _run_chunks(the_plan, config, executor, store, run_dir, pending, progress)
         finalize_open_groups(the_plan, store, run_dir)
         keys = [job.key for _, _, job in the_plan.jobs]
+        notes = identical_bitstreams(store, set(keys))
+        ran = len(pending)
+        if the_plan.searches:
+            def execute(jobs: list[tuple[str, int, Job]]) -> None:
+                nonlocal ran
+                ran += len(jobs)
+                _run_chunks(the_plan, config, executor, store, run_dir, jobs, progress, total=len(jobs))
+
+            fixed = set(keys)
+            keys += [key for key in dict.fromkeys(match_rates(the_plan, store, execute)) if key not in fixed]
+            notes += unsummed_note(the_plan)
         wanted = set(keys)
         failed = sum(1 for r in store.conn.execute("SELECT key FROM results WHERE status != 'ok'") if r[0] in wanted)
-        notes = identical_bitstreams(store, wanted)
     finally:
         store.close()
         lock.release()
-    return RunOutcome(run_dir, len(keys), len(keys) - len(pending), failed, keys, the_plan.collapsed, notes)
+    return RunOutcome(run_dir, len(keys), len(keys) - ran, failed, keys, the_plan.collapsed, notes)
+
+
+def unsummed_note(the_plan: Plan) -> tuple[str, ...]:
+    """Accumulating metrics sum over fixed-quality rows only: say so where a run also rate-matches."""
+    names = [m.name for m in the_plan.metrics if m.accumulates]
+    return (f"{', '.join(names)}: summed over fixed-quality rows only, not over rate-matched probes",) if names else ()
 
 
 def _run_chunks(the_plan: Plan, config: RunConfig, executor: Executor, store: ResultStore, run_dir: Path,
-                pending: list[tuple[str, int, Job]], progress: bool) -> None:
-    total = len(the_plan.jobs)
+                pending: list[tuple[str, int, Job]], progress: bool, total: int | None = None) -> None:
+    total = len(the_plan.jobs) if total is None else total
     bar = _progress(total, total - len(pending), progress, executor.describe())
     executor.progress = bar.update if executor.reports_rows else None
     counted = store.counted()

@@ -9,6 +9,9 @@ Tables:
   contribution is added in the same transaction as the row, and only once.
 - ``arrays``: finalized arrays of each group, saved under ``RUN_DIR/arrays/``.
 - ``samples``: centre crops of the sample image under ``RUN_DIR/samples/``.
+- ``rate_matches``: one row per (image, input, codec, target bpp) of a
+  rate-matched run: the row chosen (``row_key``), its quality and bpp, whether
+  it is within the tolerance, the probes spent and the rates reached.
 - ``runs``: the configuration of each invocation; ``meta``: schema version and dataset.
 
 A run folder is locked while a run writes to it (``RUN_DIR/.lock`` holds the
@@ -38,6 +41,10 @@ from .metric import Arrays, add_arrays
 from .schema import FIXED_COLUMNS, SCHEMA_VERSION
 
 STORE_NAME = "results.sqlite"
+#: One rate match per (image, input, codec, target): ``match_key`` hashes the row identity without the quality.
+MATCH_COLUMNS = ("match_key TEXT PRIMARY KEY, row_key TEXT, codec TEXT, codec_settings TEXT, image TEXT, "
+                 "corruption TEXT, severity INTEGER, target_bpp REAL, quality NUMERIC, bpp REAL, met INTEGER, "
+                 "probes INTEGER, reach_low REAL, reach_high REAL")
 LOCK_NAME = ".lock"
 
 
@@ -169,6 +176,7 @@ class ResultStore:
             self.conn.execute("CREATE TABLE IF NOT EXISTS samples (file TEXT PRIMARY KEY, key TEXT, corruption TEXT,"
                               " severity INTEGER)")
             self.conn.execute("CREATE TABLE IF NOT EXISTS runs (started REAL, config TEXT)")
+            self.conn.execute(f"CREATE TABLE IF NOT EXISTS rate_matches ({MATCH_COLUMNS})")
         self._columns = self.columns()
 
     def transaction(self):
@@ -198,6 +206,23 @@ class ResultStore:
     def finished(self) -> dict[str, str]:
         """Key -> metrics JSON of every row that succeeded (error rows are retried)."""
         return {r[0]: r[1] for r in self.conn.execute("SELECT key, metrics FROM results WHERE status = 'ok'")}
+
+    def outcomes(self, keys: Iterable[str]) -> dict[str, tuple[str, float | None]]:
+        """Key -> (status, bpp) of each of ``keys`` that has a row."""
+        found = {}
+        for key in keys:
+            row = self.conn.execute("SELECT status, bpp FROM results WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                found[key] = (row[0], row[1])
+        return found
+
+    def record_matches(self, matches: Iterable[dict[str, Any]]) -> None:
+        """Write rate matches (dicts with the ``rate_matches`` columns), replacing earlier ones of the same case."""
+        names = MATCH_COLUMNS.replace(" PRIMARY KEY", "").split(", ")
+        columns = [n.split()[0] for n in names]
+        with self.transaction():
+            self.conn.executemany(f"INSERT OR REPLACE INTO rate_matches ({', '.join(columns)}) VALUES "
+                                  f"({', '.join('?' for _ in columns)})", [[m[c] for c in columns] for m in matches])
 
     def counted(self) -> dict[str, set[str]]:
         """Group id -> keys of the rows its sum holds."""

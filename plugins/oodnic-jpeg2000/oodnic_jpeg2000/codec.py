@@ -31,6 +31,11 @@ LADDERS = {
     "paper": (120, 80, 48, 34, 24, 16, 12, 8, 6),
 }
 RANGES = {"bpp": (0.0, RAW_BPP), "paper": (0, 10000)}
+#: What a rate search (``--target-bpp``) may use: bpp mode hits its target directly; the paper's ratio is
+#: about 12 / q bpp, so q is searched on a log axis (q = 0, lossless, left out).
+RATE_RANGES = {"bpp": (0.01, 23.9), "paper": (1, 10000)}
+SCALES = {"bpp": "continuous", "paper": "integer"}
+LADDER_BPP = {"bpp": (0.1, 2.0), "paper": (0.1, 2.0)}
 
 
 class Jpeg2000Codec(Codec):
@@ -48,6 +53,22 @@ class Jpeg2000Codec(Codec):
     @property
     def quality_range(self) -> tuple:
         return RANGES[self.mode]
+
+    @property
+    def quality_scale(self) -> str:  # type: ignore[override]
+        return SCALES[self.mode]
+
+    @property
+    def rate_rises(self) -> bool:  # type: ignore[override]
+        return self.mode == "bpp"
+
+    @property
+    def rate_range(self) -> tuple:  # type: ignore[override]
+        return RATE_RANGES[self.mode]
+
+    @property
+    def ladder_bpp(self) -> tuple:  # type: ignore[override]
+        return LADDER_BPP[self.mode]
 
     @property
     def fixed_settings(self) -> dict[str, str]:

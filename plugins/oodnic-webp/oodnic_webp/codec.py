@@ -25,6 +25,10 @@ class WebpCodec(Codec):
     #: Kodak mean 0.11 to 2.01 bpp.
     qualities = (0, 5, 15, 30, 50, 65, 80, 90)
     quality_range = (0, 100)
+    #: libwebp's quality is a float: a rate search may use any value in the range (rate rises with it).
+    quality_scale = "continuous"
+    rate_rises = True
+    ladder_bpp = (0.11, 2.0)
     fixed_settings = {"pipeline": PIPELINE}
     setting_ranges = {"method": (0, 6)}
     #: libwebp's speed/size trade-off, 0 (fast) to 6 (slow); 4 is libwebp's default.
