@@ -54,7 +54,7 @@ def build_report(run_dir: str | Path, out: str | Path | None = None, bpp: float 
         clear_previous(out)
         for item, reason in ctx.analysis.notes:
             ctx.skip(item, reason)
-        matches = rate_matches(data.run, data.rows, data.configs)
+        matches = rate_matches(data.run)
         robustness = (lambda c: robustness_targets_section(c, matches)) if matches else robustness_section
         builders: tuple[Callable[[Context], Section], ...] = (
             overview_section, headline_section, lambda c: bd_section(c, anchor), robustness, rd_section,

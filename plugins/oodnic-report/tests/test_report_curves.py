@@ -44,8 +44,9 @@ def test_a_point_missing_an_image_is_left_out_and_a_lossless_point_marked():
     assert list(x) == [0.25, 1.0] and list(y) == [30.0, 40.0]  # q=3 has one image of two; q=4 is lossless
     assert curve.incomplete() == [(3, 1)] and curve.lossless() == [4]
     analysis = analyse(rows, list(IMAGES))
-    assert analysis.notes == [("RD point c q=3 on clean input", "1 of 2 images have a successful row: left out, "
-                               "so every point averages the same images")]
+    assert analysis.notes == [("RD points of c on clean input", "1 qualities lack a successful row on some image "
+                               "(q=3 (1 of 2 images); rate-search probes are coded per image): left out of the mean "
+                               "curves, so every point averages the same images")]
 
 
 def test_lossless_everywhere_is_a_baseline_and_the_matched_rate_ignores_it():
