@@ -15,7 +15,7 @@ from . import bootstrap
 from .cases import Cell, missing, same_cases_mean
 from .context import Context
 from .model import Note, Section, write_csv
-from .plotting import figure
+from .plotting import MARKER_SIZE, figure
 from .rundata import Variant
 
 MEASURES = (("psnr", "generalisation: PSNR vs codec input (dB)"),
@@ -109,7 +109,7 @@ def dot_plot(ctx: Context, results: dict):
                 highs.append(row[7])
             style = ctx.styles[codec]
             ax.vlines(xs, lows, highs, color=style.colour, linewidth=1.2)
-            ax.plot(xs, ys, style.marker, markersize=4, color=style.colour, label=codec)
+            ax.plot(xs, ys, style.marker, markersize=MARKER_SIZE, color=style.colour, label=codec)
         ax.set_xticks(range(len(groups)), groups)
         ax.set_xlabel("input group")
         ax.set_ylabel(label.split(": ")[1])

@@ -39,6 +39,8 @@ SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 PDF_METADATA = {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}
 #: The smallest text of any figure, in points at the size it is saved.
 MIN_PT = 8
+#: Every codec marker has this size (points), so a codec looks the same in every figure.
+MARKER_SIZE = 4
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">", "p")
 
 

@@ -7,7 +7,7 @@ import numpy as np
 from .context import Context
 from .curves import QUANTITIES, Curve
 from .model import Section
-from .plotting import CodecStyle, figure, grid, legend
+from .plotting import MARKER_SIZE, CodecStyle, figure, grid, legend
 from .robustness import input_quality
 from .rundata import Variant
 
@@ -21,7 +21,7 @@ def draw(ax, curves: dict[str, Curve], quantity: str, styles: dict[str, CodecSty
     for codec, curve in sorted(curves.items()):
         x, y = curve.finite(quantity)
         if len(x):
-            ax.plot(x, y, marker=style.get("marker", styles[codec].marker), markersize=3.5,
+            ax.plot(x, y, marker=style.get("marker", styles[codec].marker), markersize=MARKER_SIZE,
                     linewidth=style.get("linewidth", 1.2), linestyle=style.get("linestyle", "-"),
                     alpha=style.get("alpha", 1.0), color=styles[codec].colour,
                     label=style.get("label", "{}").format(codec))

@@ -18,7 +18,7 @@ from .context import Context
 from .model import Note, Section, matrix_table, write_csv
 from .ratematch import RateMatch
 from .robustness import input_quality
-from .plotting import figure, legend
+from .plotting import MARKER_SIZE, figure, legend
 from .targets import AtTargets, Key, at_targets, out_of_reach_lines
 
 MEASURES = (("psnr", "PSNR vs codec input"), ("psnr_wrt_clean", "PSNR vs clean image"), ("psnr_drop", "PSNR drop"))
@@ -189,7 +189,7 @@ def dot_plot(ctx: Context, data: AtTargets, vectors: Vectors, w: np.ndarray,
                     x, y, low, high = np.array(points).T
                     style = ctx.styles[codec]
                     ax.vlines(x, low, high, color=style.colour, linewidth=1.2)
-                    ax.plot(x, y, style.marker, markersize=4, color=style.colour, label=codec)
+                    ax.plot(x, y, style.marker, markersize=MARKER_SIZE, color=style.colour, label=codec)
             if measure == "psnr_wrt_clean":
                 levels = [float(np.mean([input_quality(ctx, v).value for v in variants]))
                           for _, variants in analysis.scopes()[len(analysis.corruptions):]]
