@@ -24,6 +24,8 @@ class Options:
     seed: int = 0
     #: the default anchor when none is given
     default_anchor: str = "jpeg"
+    #: RD figures on a logarithmic bpp axis
+    log_bpp: bool = False
 
 
 @dataclass

@@ -37,8 +37,9 @@ def draw(ax, curves: dict[str, Curve], quantity: str, styles: dict[str, CodecSty
 def rd_section(ctx: Context) -> Section:
     section = Section("Rate-distortion curves")
     by_input(ctx, section)
-    for group in ctx.analysis.groups():
-        wrt_clean(ctx, group, section)
+    for quantity in ("psnr_wrt_clean", "psnr"):
+        for group in ctx.analysis.groups():
+            per_severity(ctx, group, section, quantity)
     by_group(ctx, section)
     return section
 
@@ -56,6 +57,7 @@ def by_input(ctx: Context, section: Section) -> None:
         drawn = False
         for ax, variant in zip(axes.flat, variants):
             drawn |= draw(ax, competing[variant], quantity, ctx.styles)
+            set_rate_axis(ctx, ax)
             ax.axvline(analysis.bpp, color="0.5", linestyle=":", linewidth=1)
             ax.set_title(title(ctx, variant))
             ax.set_xlabel(BPP_LABEL)
@@ -96,8 +98,16 @@ def close(fig) -> None:
     plt.close(fig)
 
 
-def wrt_clean(ctx: Context, group: str, section: Section) -> None:
-    """PSNR vs the clean image: one row per corruption of ``group``, one panel per severity, clean curve overlaid."""
+PER_SEVERITY = {
+    "psnr_wrt_clean": ("PSNR vs the clean image", "Robustness as in the paper: PSNR of the reconstruction of the "
+                       "corrupted input against the clean image"),
+    "psnr": ("PSNR vs the codec input", "Generalisation: PSNR of the reconstruction against the corrupted input "
+             "the codec was given"),
+}
+
+
+def per_severity(ctx: Context, group: str, section: Section, quantity: str) -> None:
+    """``quantity``: one row per corruption of ``group``, one panel per severity, the clean-input curve overlaid."""
     analysis = ctx.analysis
     corruptions = [c for c in analysis.corruptions if analysis.frequency.get(c) == group]
     severities = analysis.severities()
@@ -113,24 +123,35 @@ def wrt_clean(ctx: Context, group: str, section: Section) -> None:
                 ax.text(0.5, 0.5, "not run", ha="center", va="center", transform=ax.transAxes)
                 ax.set_title(f"{corruption}, severity {severity}")
                 continue
-            draw(ax, clean, "psnr_wrt_clean", ctx.styles, linestyle="--", linewidth=0.8, alpha=0.55, marker="",
+            draw(ax, clean, quantity, ctx.styles, linestyle="--", linewidth=0.8, alpha=0.55, marker="",
                  label="{} on clean input", lossless=False)
             competing = {c: k for c, k in analysis.curves[variant].items() if c not in analysis.baselines}
-            draw(ax, competing, "psnr_wrt_clean", ctx.styles)
+            draw(ax, competing, quantity, ctx.styles)
+            set_rate_axis(ctx, ax)
             level = input_quality(ctx, variant)
-            if level.ok:
+            if level.ok and quantity == "psnr_wrt_clean":
                 ax.axhline(level.value, color="0.3", linestyle=":", linewidth=1, label="uncompressed corrupted input")
             ax.set_title(f"{corruption}, severity {severity}")
             ax.set_xlabel(BPP_LABEL)
-            ax.set_ylabel("PSNR vs clean (dB)" if j == 0 else "")
+            ax.set_ylabel(QUANTITIES[quantity] if j == 0 else "")
     legend(fig, axes.flat)
+    name, what = PER_SEVERITY[quantity]
+    level = ("; dotted grey: the corrupted input itself, uncompressed (the lossless baseline), where run"
+             if quantity == "psnr_wrt_clean" else "")
     section.items.append(ctx.figure(
-        fig, f"rd-psnr-wrt-clean-{group}", f"PSNR vs the clean image, {group}-frequency corruptions",
-        "Robustness as in the paper: PSNR of the reconstruction of the corrupted input against the clean image, "
-        "against bpp, one row per corruption and one panel per severity. Solid: each codec on the corrupted input; "
-        "dashed: the same codec on the clean input (its PSNR vs the clean image is its ordinary PSNR); dotted grey: "
-        "the corrupted input itself, uncompressed (the lossless baseline), where run. Means over the same "
-        f"{ctx.images_phrase()}."))
+        fig, f"rd-{quantity.replace('_', '-')}-{group}", f"{name}, {group}-frequency corruptions, every severity",
+        f"{what}, against bpp, one row per corruption and one panel per severity. Solid: each codec on the corrupted "
+        f"input; dashed: the same codec on the clean input{level}. Means over the same {ctx.images_phrase()}."))
+
+
+def set_rate_axis(ctx: Context, ax) -> None:
+    """A log bpp axis (plain numbers, no exponents) when the report was asked for one."""
+    if ctx.options.log_bpp:
+        from matplotlib.ticker import FuncFormatter, NullFormatter
+
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
 
 
 def by_group(ctx: Context, section: Section) -> None:
@@ -157,6 +178,7 @@ def by_group(ctx: Context, section: Section) -> None:
         fig, axes = figure(1, len(panels))
         for ax, (name, curves) in zip(axes.flat, panels):
             draw(ax, curves, quantity, ctx.styles)
+            set_rate_axis(ctx, ax)
             ax.set_title(name)
             ax.set_xlabel(BPP_LABEL)
             ax.set_ylabel(QUANTITIES[quantity])

@@ -126,7 +126,7 @@ def legend_styles(svg: str) -> dict[str, tuple[str, str | None]]:
 def test_figures_have_8_pt_text_at_print_size_one_style_per_codec_and_a_pdf(tmp_path_factory):
     base = tmp_path_factory.getbasetemp()
     reports = [make_report(make_run(base / "oodnic-report-run"), anchor="fixture_jpeg"),
-               make_report(make_planted_rate_run(base / "oodnic-report-rates"), anchor="planted_anchor")]
+               make_report(make_planted_rate_run(base / "oodnic-report-rates"), anchor="planted_anchor", log_bpp=True)]
     for report in reports:
         out = report.path.parent
         codecs = {line.split(",")[0] for line in (out / "codecs.csv").read_text().splitlines()[1:]}
@@ -141,3 +141,5 @@ def test_figures_have_8_pt_text_at_print_size_one_style_per_codec_and_a_pdf(tmp_
                     seen.setdefault(label, set()).add(style)
         assert len(seen) >= 2 and all(len(styles) == 1 for styles in seen.values()), seen
         assert len({style for styles in seen.values() for style in styles}) == len(seen)  # codecs tell apart
+    log_axis = (reports[1].path.parent / "figures" / "rd-psnr-by-input.svg").read_text()
+    assert {"100", "200", "300"} & {text for text, _ in svg_texts(log_axis)} == {"100"}  # log decades, plain numbers

@@ -16,6 +16,7 @@ ANCHOR = "fixture_jpeg"
 EXPECTED_FIGURES = {
     "headline-by-group", "robustness-heatmap", "rd-psnr-by-input", "rd-ms_ssim_db-by-input",
     "rd-psnr-wrt-clean-low", "rd-psnr-wrt-clean-medium", "rd-psnr-wrt-clean-high", "rd-psnr-by-group",
+    "rd-psnr-low", "rd-psnr-medium", "rd-psnr-high",
     "rd-psnr-wrt-clean-by-group", "spectra-fixture_spectra-radial", "fourier-heatmaps",
 }
 EXPECTED_TILES = {"fixture_spectra: D, G and R per frequency group, all severities",
