@@ -26,6 +26,8 @@ class Options:
     default_anchor: str = "jpeg"
     #: RD figures on a logarithmic bpp axis
     log_bpp: bool = False
+    #: spectrum tiles each on their own colour scale (default: one scale per spectrum kind)
+    per_tile_scale: bool = False
 
 
 @dataclass

@@ -20,6 +20,9 @@ EXPECTED_FIGURES = {
     "rd-psnr-wrt-clean-by-group", "spectra-fixture_spectra-radial", "fourier-heatmaps",
 }
 EXPECTED_TILES = {"fixture_spectra: D, G and R per frequency group, all severities",
+                  "fixture_spectra: D, G and R per frequency group, minus fixture_jpeg",
+                  "fixture_spectra: G = x^ - x~ (generalisation) per corruption, all severities",
+                  "fixture_spectra: R = x^ - x (robustness) per corruption, all severities",
                   "fixture_spectra: G and R per frequency group at severity 1",
                   "fixture_spectra: G and R per frequency group at severity 3"}
 EXPECTED_CSV = {"provenance.csv", "codecs.csv", "corruptions.csv", "metrics.csv", "images.csv", "rd_points.csv",
@@ -51,6 +54,16 @@ def test_report_has_every_section_the_run_allows(run_dir):
     assert [label for label, _ in groups.rows] == ["fixture_jpeg", "fixture_webp"]
     assert all(t.src and (out / t.src).is_file() and re.fullmatch(r"\S+ to \S+", t.text)
                for _, row in groups.rows for t in row)
+    for kind in ("D", "G", "R"):  # one colour scale per spectrum kind across codecs and inputs
+        scales = {t.text for _, row in groups.rows for c, t in zip(groups.columns, row) if c.endswith(kind)}
+        assert len(scales) == 1, (kind, scales)
+    assert len({t.text for _, row in groups.rows for t in row}) == 3
+    difference = tiles["fixture_spectra: D, G and R per frequency group, minus fixture_jpeg"]
+    assert [label for label, _ in difference.rows] == ["fixture_webp"]  # codec minus the anchor
+    assert all(t.src and re.fullmatch(r"-(\S+) to \1", t.text) for _, row in difference.rows for t in row)
+    per_corruption = tiles["fixture_spectra: R = x^ - x (robustness) per corruption, all severities"]
+    assert per_corruption.columns == ("fixture_jpeg", "fixture_webp")
+    assert [label for label, _ in per_corruption.rows] == ["fixture_contrast", "fixture_blur", "fixture_noise"]
     page = report.path.read_text()
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert sources and [s for s in sources if re.match(r"^[a-z]+:", s) and s != "data:,"] == []  # offline
@@ -109,7 +122,7 @@ def test_cli_report_is_byte_identical_to_an_earlier_build(run_dir, tmp_path):
     assert [p for p in files if (first / p).read_bytes() != (tmp_path / "again" / p).read_bytes()] == []
 
 
-def test_groups_in_an_unknown_layout_are_skipped_with_the_reason(run_dir, tmp_path):
+def test_unknown_layouts_are_skipped_and_band_shares_read_without_planes(run_dir, tmp_path):
     from oodnic_platform.results import open_run, save_arrays
 
     copy = tmp_path / "run"
@@ -119,7 +132,16 @@ def test_groups_in_an_unknown_layout_are_skipped_with_the_reason(run_dir, tmp_pa
     for group in groups:  # the same groups in a layout the report does not know (full planes, no layout_version)
         save_arrays(copy, "old_spectra", group.meta, {"D": np.ones((32, 48)), "D_radial": np.ones(20)},
                     {"mode": "power"})
+        # ... and as oodnic-spectral saves them with planes=false: radial profiles and band fractions only
+        arrays, metadata = group.load_with_metadata()
+        flat = {k: v for k, v in arrays.items() if k.endswith("_radial") or k in ("radial_frequency", "count")}
+        flat.update({f"{k[0]}_band_fraction": np.array([0.5, 0.3, 0.2]) for k in arrays if k.endswith("_half")})
+        save_arrays(copy, "flat_spectra", group.meta, flat, metadata)
     report = make_report(copy, anchor=ANCHOR)
+    shares = read_csv(report.path.parent / "spectra_flat_spectra.csv")
+    assert len(shares) == 2 * (1 + 2 * 6)
+    assert all((r["band_low"], r["band_mid"], r["band_high"]) == ("0.5", "0.3", "0.2") for r in shares)
+    assert "flat_spectra: 2-D spectra" in {s.item for s in report.skipped}
     reasons = {s.item: s.reason for s in report.skipped}
     # the groups at the shown qualities (2 codecs x 7 inputs) are refused, saying why; fixture_spectra is shown
     assert reasons["old_spectra: 14 array group(s)"].startswith("its metadata documents no layout_version; this "
@@ -150,14 +172,15 @@ def test_an_all_zero_spectrum_is_labelled_as_such(run_dir, tmp_path):
     from oodnic_report.context import Context
     from oodnic_report.rundata import load_run
     from oodnic_report.spectra import Spectrum, collect
-    from oodnic_report.spectra_section import heat_grid
+    from oodnic_report.spectra_grids import heat_grid
 
     data = load_run(run_dir)
     try:
         ctx = Context(data, analyse(data.rows, data.images), tmp_path)
         spectra = collect(ctx, "fixture_spectra")
         spectra.cells[("fixture_webp", ("clean", 0), "D")] = Spectrum(np.zeros((4, 6), np.float32), None, None, 0.0, 3)
-        grid = heat_grid(ctx, spectra, [("clean: D", "D", [("clean", 0)])], "zero", "zero test", "")
+        layout = [(codec, [(codec, "D", [("clean", 0)])]) for codec in ("fixture_jpeg", "fixture_webp")]
+        grid = heat_grid(ctx, spectra, layout, ("clean: D",), "zero", "zero test", "")
     finally:
         data.close()
     assert dict(grid.rows)["fixture_webp"][0].text == "all zero: no error"
