@@ -60,7 +60,7 @@ def fourier_arrays(size: int = 5) -> tuple[dict, dict[str, np.ndarray], dict]:
     freqs = np.arange(size) - size // 2
     radius = np.hypot(*np.meshgrid(freqs, freqs, indexing="ij"))
     arrays = {"psnr_input": 40.0 - radius, "psnr_clean": 35.0 - 0.5 * radius, "bpp": np.full((size, size), 0.5),
-              "frequencies": freqs}
+              "frequencies": freqs, "psnr_unperturbed": np.array(35.25)}
     meta = {"codec": "fixture_jpeg", "codec_settings": "{}", "quality": 40, "dataset": "images", "images": 3}
     return meta, arrays, {"grid": size, "eps": 4.0, "crop": 32, "seed": 0}
 

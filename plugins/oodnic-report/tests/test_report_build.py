@@ -64,6 +64,9 @@ def test_report_has_every_section_the_run_allows(run_dir):
     per_corruption = tiles["fixture_spectra: R = x^ - x (robustness) per corruption, all severities"]
     assert per_corruption.columns == ("fixture_jpeg", "fixture_webp")
     assert [label for label, _ in per_corruption.rows] == ["fixture_contrast", "fixture_blur", "fixture_noise"]
+    heat = (out / "figures" / "fourier-heatmaps.svg").read_text()  # each panel its own colour bar, and the change
+    assert heat.count("<!-- PSNR (dB) -->") == 2 and heat.count("<!-- change in PSNR (dB) -->") == 1
+    assert "<!-- change vs unperturbed (35.25 dB) -->" in heat
     page = report.path.read_text()
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert sources and [s for s in sources if re.match(r"^[a-z]+:", s) and s != "data:,"] == []  # offline
