@@ -20,7 +20,8 @@ from .rundata import Variant
 
 MEASURES = (("psnr", "generalisation: PSNR vs codec input (dB)"),
             ("psnr_wrt_clean", "robustness: PSNR vs clean image (dB)"))
-COLUMNS = ("group", "measure", "codec", "bpp", "inputs", "value", "ci_low", "ci_high", "winner", "note")
+COLUMNS = ("group", "measure", "codec", "bpp", "inputs", "value", "ci_low", "ci_high", "resamples_dropped", "winner",
+           "note")
 
 
 def scopes(ctx: Context) -> list[tuple[str, list[Variant]]]:
@@ -37,7 +38,7 @@ def headline_section(ctx: Context) -> Section:
         ctx.skip("Headline per input group", "no competing codec or no matched rate")
         return section
     w = bootstrap.weights(len(analysis.images), ctx.options.resamples, ctx.options.seed)
-    results, rows = {}, []
+    results, rows, dropped = {}, [], []
     for group, variants in scopes(ctx):
         for quantity, label in MEASURES:
             if group == "clean" and quantity == "psnr_wrt_clean":
@@ -59,7 +60,9 @@ def headline_section(ctx: Context) -> Section:
             for codec in codecs:
                 low, high, lost = bootstrap.interval(samples[codec])
                 note = f"{lost} of {len(w)} resamples fall outside the curve at {t:.3g} bpp" if lost else ""
-                section_rows.append([group, quantity, codec, t, len(variants), means[codec].value, low, high,
+                if lost:
+                    dropped.append(f"{codec} {group} {quantity}: {lost}")
+                section_rows.append([group, quantity, codec, t, len(variants), means[codec].value, low, high, lost,
                                      codec == winner, note])
             rows += section_rows
             results[(group, quantity)] = (section_rows, verdict)
@@ -68,9 +71,11 @@ def headline_section(ctx: Context) -> Section:
     name = write_csv(ctx.out, "headline.csv", COLUMNS, rows)
     section.items.append(dot_plot(ctx, results))
     verdicts = [v for _, v in results.values()]
+    lost = (f" Resamples dropped because their resampled mean curve does not reach {t:.3g} bpp (intervals from the "
+            f"rest; of {len(w)} each): {', '.join(dropped)}." if dropped else " No resample was dropped.")
     section.items.append(Note("Verdicts (95% bootstrap intervals over images, paired resamples, "
                               f"{ctx.options.resamples} resamples, seed {ctx.options.seed}): " + "; ".join(verdicts)
-                              + ". Every value with its interval is in", name))
+                              + "." + lost + " Every value with its interval is in", name))
     return section
 
 
@@ -81,12 +86,12 @@ def decide(group: str, label: str, values: dict[str, float], samples: dict[str, 
     if len(ranked) == 1:
         return f"{what}: only {ranked[0]} ({values[ranked[0]]:.2f} dB)", None
     best, second = ranked[:2]
-    low, high, _ = bootstrap.interval(samples[best] - samples[second])
+    low, high, lost = bootstrap.interval(samples[best] - samples[second])
     lead = values[best] - values[second]
+    ci = f"95% CI {low:.3g} to {high:.3g} dB" + (f", {lost} of {len(samples[best])} resamples dropped" if lost else "")
     if np.isfinite(low) and low > 0:
-        return (f"{what}: {best} best, {lead:.3g} dB ahead of {second} (95% CI {low:.3g} to {high:.3g} dB)", best)
-    return (f"{what}: no clear winner, {best} leads {second} by {lead:.3g} dB but the 95% CI of the lead is "
-            f"{low:.3g} to {high:.3g} dB", None)
+        return f"{what}: {best} best, {lead:.3g} dB ahead of {second} ({ci})", best
+    return f"{what}: no clear winner, {best} leads {second} by {lead:.3g} dB but the lead's {ci}", None
 
 
 def dot_plot(ctx: Context, results: dict):
