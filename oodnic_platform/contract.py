@@ -18,7 +18,8 @@ from .codec import Codec
 from .corruption import FREQUENCY_GROUPS, Corruption
 from .errors import RegistrationError
 from .metric import Metric
-from .schema import FIXED_COLUMNS
+from .ratesearch import Scale
+from .store import FIXED_COLUMNS
 
 #: Version of the hook contract; a plugin built for another one is refused at load.
 CONTRACT_VERSION = 1
@@ -114,6 +115,10 @@ def check_codec(codec: Any) -> None:
         raise RegistrationError(f"codec {name}: resource must be one of {', '.join(RESOURCES)}, not {codec.resource!r}")
     if not isinstance(codec.accepts_float, bool):
         raise RegistrationError(f"codec {name}: accepts_float must be True or False")
+    try:
+        Scale.of(codec)
+    except (ValueError, TypeError) as exc:
+        raise RegistrationError(f"codec {name} declares a quality scale a rate search cannot use: {exc}") from None
     _check_schema("codec", codec)
 
 

@@ -57,17 +57,27 @@ class Scale:
         if kind not in SCALES:
             raise ValueError(f"{codec.name}: quality_scale must be one of {', '.join(SCALES)}, not {kind!r}")
         rises = codec.rate_rises if codec.rate_rises is not None else ladder[-1] >= ladder[0]
+        if not isinstance(rises, bool) or (len(ladder) > 1 and rises != (ladder[-1] > ladder[0])):
+            raise ValueError(f"{codec.name}: rate_rises must be True or False, as the ladder (low to high rate) "
+                             f"runs, not {codec.rate_rises!r}")
         low, high = codec.rate_range or codec.quality_range or (min(ladder), max(ladder))
+        if kind != "ladder":
+            for end in (low, high):
+                codec.check_quality(end)
         axis = codec.rate_axis or ("log" if kind != "ladder" and low > 0 else "linear")
         if axis not in AXES or (axis == "log" and kind != "ladder" and low <= 0):
             raise ValueError(f"{codec.name}: rate_axis must be linear, or log over a positive range, not {axis!r}")
+        bounds = tuple(codec.ladder_bpp)
+        if len(bounds) != 2 or not all(isinstance(b, (int, float)) and math.isfinite(b) for b in bounds) \
+                or not 0 < bounds[0] < bounds[1]:
+            raise ValueError(f"{codec.name}: ladder_bpp must be two increasing positive rates, not {bounds!r}")
         if kind == "ladder":
             ladder = tuple(sorted(ladder, reverse=not rises))
         budget = codec.rate_probes if probes is None else probes
         if not isinstance(budget, int) or isinstance(budget, bool) or budget < 1:
             raise ValueError(f"{codec.name}: the probe budget must be a positive integer, not {budget!r}")
         integral = all(isinstance(q, int) and not isinstance(q, bool) for q in ladder)
-        return cls(kind, bool(rises), low, high, axis, ladder, tuple(codec.ladder_bpp), budget, integral)
+        return cls(kind, rises, low, high, axis, ladder, bounds, budget, integral)
 
     def position(self, quality: Quality) -> float:
         """Where ``quality`` lies in rate order (larger: more bits)."""
@@ -124,13 +134,15 @@ def next_probe(scale: Scale, target: float, probes: Mapping[Quality, float], fai
                tolerance: float = DEFAULT_TOLERANCE, spent: int | None = None) -> Quality | Match | None:
     """The next quality to code for ``target`` bpp, or the :class:`Match` (``None``: every probe failed).
 
-    ``probes`` maps each quality coded so far on this input to its bpp;
+    ``probes`` maps each quality coded so far on this input to its bpp, in the
+    order they were coded;
     ``failed`` holds qualities whose coding failed (never proposed again);
     ``spent``: how many of them this target proposed (default: all), against
     ``scale.probes``.
     """
     tried = set(probes) | set(failed)
-    points = sorted((scale.position(q), q, b) for q, b in probes.items())
+    coded = [(scale.position(q), q, b) for q, b in probes.items()]
+    points = sorted(coded)
     best = min(points, key=lambda p: (abs(math.log(p[2] / target)), p[0])) if points else None
     if best is not None and abs(best[2] / target - 1) <= tolerance:
         return Match(best[1], best[2], True)
@@ -143,22 +155,31 @@ def next_probe(scale: Scale, target: float, probes: Mapping[Quality, float], fai
     lo = max(below) if below else None
     hi = min((p for p in points if p[2] > target and (lo is None or p[0] > lo[0])), default=None)
     if lo is not None and hi is not None:
-        return _inside(scale, target, lo, hi, points, tried)
+        return _inside(scale, target, lo, hi, coded, tried)
     return _outside(scale, target, points, best, lo is None, tried)
 
 
-def _inside(scale: Scale, target: float, lo: Point, hi: Point, points: list[Point], tried: set) -> Quality | Match:
+def _inside(scale: Scale, target: float, lo: Point, hi: Point, coded: list[Point], tried: set) -> Quality | Match:
     """A step between the bracket ``lo`` < target < ``hi``; adjacent ends: the nearest of them.
 
     Inverse quadratic interpolation in log bpp through the bracket and the
     probe nearest it (the curve's bend), else a secant step; never within a
-    tenth of the bracket of its ends.
+    tenth of the bracket of its ends. Where the latest probes all fell on one
+    side, the end kept meanwhile counts half as far from the target per extra
+    probe (the Illinois rule: a bent curve cannot hold the search at one end).
     """
     width = hi[0] - lo[0]
     y, ylo, yhi = math.log(target), math.log(lo[2]), math.log(hi[2])
+    kept = _same_side_run(coded, target)
+    if kept > 1:
+        shrink = 0.5 ** (kept - 1)
+        if coded[-1][2] < target:
+            yhi = y + (yhi - y) * shrink
+        else:
+            ylo = y + (ylo - y) * shrink
     u = lo[0] + width * (y - ylo) / (yhi - ylo)
-    others = [p for p in points if p not in (lo, hi)]
-    if others:
+    others = [p for p in coded if p not in (lo, hi)]
+    if others and kept <= 1:
         third = min(others, key=lambda p: min(abs(p[0] - lo[0]), abs(p[0] - hi[0])))
         quadratic = _inverse_quadratic(y, (lo[0], ylo), (hi[0], yhi), (third[0], math.log(third[2])))
         if quadratic is not None and lo[0] < quadratic < hi[0]:
@@ -169,6 +190,17 @@ def _inside(scale: Scale, target: float, lo: Point, hi: Point, points: list[Poin
         return q
     near = min((lo, hi), key=lambda p: abs(math.log(p[2] / target)))
     return Match(near[1], near[2], False)
+
+
+def _same_side_run(coded: list[Point], target: float) -> int:
+    """How many of the latest probes lie on the same side of the target."""
+    below = coded[-1][2] < target
+    run = 0
+    for point in reversed(coded):
+        if (point[2] < target) != below:
+            break
+        run += 1
+    return run
 
 
 def _inverse_quadratic(y: float, *points: tuple[float, float]) -> float | None:

@@ -29,7 +29,7 @@ from oodnic_platform.testing import (
     registered_codec,
     synthetic_image,
 )
-from oodnic_platform.testing.toys import check_rgb
+from oodnic_platform.testing.rd import check_rgb
 
 GREY = np.full((8, 8, 3), 128, np.uint8)  # 64 pixels: n bytes are n / 8 bpp
 
@@ -260,6 +260,23 @@ class Lenient(QuantCodec):
             raise ValueError(f"quant quality must be an integer, not {quality!r}")
 
 
+class Wrapping(QuantCodec):
+    """Quality 8 wraps around to no bits at all: the rate does not rise to the end of the declared range."""
+
+    def encode(self, image, quality):
+        return super().encode(image, quality if quality < 8 else 0)
+
+
+class Fractional(QuantCodec):
+    """Declares an integer scale but takes any number in range."""
+
+    quality_scale = "integer"
+
+    def check_quality(self, quality):
+        if not 1 <= quality <= 8:
+            raise ValueError(f"quant quality must be in 1..8, not {quality!r}")
+
+
 class Forgetful(QuantCodec):
     level = "low"
     setting_choices = {"level": ("low", "high")}
@@ -279,6 +296,8 @@ CODEC_FAILURES = [
     (Forgetful, "test_settings_are_recorded", r"configure\(level='high'\) is not recorded"),
     (Unstable, "test_fingerprint_is_stable", "changed between two calls"),
     (LooseBatch, "test_batch_equals_one_by_one", "encode_batch differs"),
+    (Wrapping, "test_rate_declaration_holds_when_coding", "rate_rises=True, yet quality 1 codes"),
+    (Fractional, "test_rate_declaration_holds_when_coding", r"check_quality\(2.5\): accepted"),
 ]
 
 
@@ -433,6 +452,6 @@ def test_contract_classes_parametrise_over_lists_and_skip_unavailable_codecs(tmp
     out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
                           "--continue-on-collection-errors", str(tmp_path)],
                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
-    assert "10 passed, 10 skipped" in out.stdout, out.stdout
+    assert "11 passed, 11 skipped" in out.stdout, out.stdout
     assert "missing is unavailable: libmissing is not installed" in out.stdout
     assert "TestUndeclared: set the class attribute corruption" in out.stdout

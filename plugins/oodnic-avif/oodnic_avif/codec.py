@@ -38,6 +38,10 @@ class AvifCodec(Codec):
     #: Kodak mean 0.11 to 1.90 bpp with aom, speed 6, 4:4:4, tune psnr.
     qualities = (10, 20, 30, 40, 50, 60, 70, 80)
     quality_range = (0, 100)
+    #: rate search: integer qualities, the rate rising with them
+    quality_scale = "integer"
+    rate_rises = True
+    ladder_bpp = (0.11, 1.90)
     fixed_settings = {"pipeline": PIPELINE}
     setting_choices = {"encoder": ENCODERS, "subsampling": SUBSAMPLINGS, "aom_tune": AOM_TUNES}
     setting_ranges = {"speed": (0, 10)}

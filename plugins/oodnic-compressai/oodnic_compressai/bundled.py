@@ -51,9 +51,12 @@ class BundledCodec(CompressAICodec):
         super().__init__()
         self.spec = BUNDLED[name]
         self.name, self.description = name, self.spec.description
+        # rate search: any lambda of a variable-rate model (log axis); one model per quality otherwise
+        self.quality_scale, self.rate_rises, self.ladder_bpp = "ladder", True, (0.15, 1.0)
         if self.spec.lambdas:
             self.rate_argument = "lmbda"
             self.quality_range = self.spec.lambda_range
+            self.quality_scale, self.ladder_bpp = "continuous", (0.28, 0.8)
 
     @property
     def variable_rate(self) -> bool:

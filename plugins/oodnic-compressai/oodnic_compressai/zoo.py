@@ -45,6 +45,10 @@ class ZooCodec(CompressAICodec):
         self.variable_rate = architecture in VBR_ARCHITECTURES
         self.qualities = VBR_QUALITIES if self.variable_rate else ZOO_QUALITIES[architecture]
         self.quality_range = None if self.variable_rate else (self.qualities[0], self.qualities[-1])
+        # rate search: any gain of a -vbr model; one model per quality otherwise (the nearest is taken)
+        self.quality_scale = "continuous" if self.variable_rate else "ladder"
+        self.rate_range = (VBR_QUALITIES[0], VBR_QUALITIES[-1]) if self.variable_rate else None
+        self.rate_rises = True
         self.description = f"CompressAI zoo {architecture} (pretrained; downloaded to $TORCH_HOME/hub/checkpoints)"
 
     @property

@@ -42,6 +42,10 @@ class HevcIntraCodec(Codec):
     #: A higher QP gives fewer bits, so QPs decrease along the ladder; Kodak mean 0.12 to 2.26 bpp.
     qualities = (44, 41, 38, 35, 32, 29, 26, 23, 20)
     quality_range = (0, MAX_QP)
+    #: rate search: integer QPs, the rate falling as they rise
+    quality_scale = "integer"
+    rate_rises = False
+    ladder_bpp = (0.12, 2.26)
     fixed_settings = {"pipeline": PIPELINE}
     setting_choices = {"subsampling": tuple(CHROMA), "preset": PRESETS}
     subsampling = "4:4:4"

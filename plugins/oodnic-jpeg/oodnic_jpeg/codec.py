@@ -26,6 +26,10 @@ class JpegCodec(Codec):
     #: Kodak mean 0.18 to 1.86 bpp at 4:2:0.
     qualities = (3, 5, 10, 20, 30, 45, 60, 75, 85)
     quality_range = (1, 100)
+    #: rate search: integer qualities, the rate rising with them
+    quality_scale = "integer"
+    rate_rises = True
+    ladder_bpp = (0.18, 1.86)
     fixed_settings = {"pipeline": PIPELINE}
     setting_choices = {"subsampling": tuple(SUBSAMPLING)}
     subsampling = "4:2:0"

@@ -24,6 +24,11 @@ class JpegXlCodec(Codec):
     qualities = (15.0, 10.0, 7.0, 5.0, 3.5, 2.5, 1.8, 1.3, 1.0)
     #: Butteraugli distance; 0 is excluded (check_quality), it would ask for lossless coding.
     quality_range = (0.0, 25.0)
+    #: rate search: any distance (the rate falling as it rises), on a log axis that leaves lossless (0) out
+    quality_scale = "continuous"
+    rate_rises = False
+    rate_range = (0.1, 25.0)
+    ladder_bpp = (0.18, 1.88)
     fixed_settings = {"pipeline": PIPELINE}
     setting_ranges = {"effort": (1, 9)}
     #: libjxl's effort, 1 (fast) to 9 (slow); 7 is libjxl's default.

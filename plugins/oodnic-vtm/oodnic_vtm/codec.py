@@ -36,6 +36,11 @@ class VtmCodec(ExecutableCodec):
     #: Kodak mean bpp from about 0.1 (QP 47) to 1.6 (QP 22); see the README for the measurements.
     qualities = (47, 42, 37, 32, 27, 22)
     quality_range = (0, 63)
+    #: rate search: integer QPs, the rate falling as they rise; a minute per probe, so at most four per input
+    quality_scale = "integer"
+    rate_rises = False
+    ladder_bpp = (0.1, 1.6)
+    rate_probes = 4
     fixed_settings = {"pipeline": PIPELINE, "config": CONFIG}
     executables = (ENCODER, DECODER)
     parse_version = staticmethod(parse_version)
