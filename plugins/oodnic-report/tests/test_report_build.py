@@ -103,6 +103,8 @@ def test_tables_measure_robustness_per_severity_and_on_average(run_dir):
     assert all(float(r["encode_mp_per_s"]) > 0 and float(r["decode_ms_median"]) > 0 for r in speed.values())
     facts = {r["fact"]: r["value"] for r in read_csv(out / "provenance.csv")}
     assert facts["seed"] == "0" and facts["device (as asked)"] == "cpu" and facts["images"] == "3"
+    # the device each worker loaded each codec on, from the rows (3 images x 7 inputs x 4 qualities; none: 1)
+    assert facts["device used by the workers"] == "cpu: fixture_jpeg (84 rows), fixture_webp (84 rows), none (21 rows)"
     assert facts["codecs of plugin report_fixture_plugin"] == "fixture_jpeg, fixture_webp"
     assert facts["python"] == platform.python_version()  # the run records its environment
     images = read_csv(out / "images.csv")
