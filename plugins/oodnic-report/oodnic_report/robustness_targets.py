@@ -26,7 +26,8 @@ STATS = tuple(f"{m}{s}" for m, _ in MEASURES for s in ("", "_ci_low", "_ci_high"
 COLUMNS = ("codec", "corruption", "severity", "frequency", "target_bpp", "bpp", "images", "matched", *STATS,
            "input_psnr_wrt_clean", "note")
 MEAN_COLUMNS = ("codec", "target_bpp", "over", "inputs", *STATS, "input_psnr_wrt_clean", "note")
-OUT_OF_REACH = "out of reach: the codec cannot code this input at this rate (named with its range above)"
+MISSES = {"out of reach": "out of reach: the codec cannot code this input at this rate (named above, with its range)",
+          "not matched": "not matched: no quality came within tolerance of this rate (named above, with the range)"}
 Vectors = dict[tuple[Key, str], np.ndarray]
 
 
@@ -63,8 +64,8 @@ def reason(ctx: Context, data: AtTargets, key: Key) -> str:
     """Why (codec, input, target) has no value ("" when every image has a match within tolerance)."""
     if data.complete(key):
         return ""
-    if data.out_of_reach(key):
-        return OUT_OF_REACH
+    if data.miss(key):
+        return MISSES[data.miss(key)]
     codec, variant, target = key
     met = data.met.get(key, 0)
     if not met:
@@ -106,10 +107,11 @@ def robustness_targets_section(ctx: Context, matches: list[RateMatch]) -> Sectio
         "input and against the clean image, the drop from clean (PSNR vs input on clean input minus on the "
         "corrupted input, paired per image; positive: worse on corrupted input), with 95% bootstrap intervals over "
         f"images ({ctx.options.resamples} resamples, seed {ctx.options.seed}, every resample kept), and the "
-        "uncompressed corrupted input's PSNR against the clean image. Every value is in", name))
+        "uncompressed corrupted input's PSNR against the clean image. Probes coded per match, on average: "
+        + ", ".join(f"{c} {np.mean(p):.1f}" for c, p in sorted(data.probes.items())) + ". Every value is in", name))
     lines = out_of_reach_lines(data, ctx.variant_name)
     if lines:
-        section.items.append(Note("Out of reach (each named once; their cells are n/a): " + "; ".join(lines) + "."))
+        section.items.append(Note("Targets missed (each named once; their cells are n/a): " + "; ".join(lines) + "."))
     means, found = group_means(ctx, data, cells, vectors, w)
     write_csv(ctx.out, "robustness_mean.csv", MEAN_COLUMNS, means)
     section.items.append(dot_plot(ctx, data, vectors, w, found))
