@@ -8,6 +8,8 @@ symmetric linear range per kind.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 
 from .context import FIGURES, Context
@@ -50,15 +52,23 @@ def planes(ctx: Context, spectra: MetricSpectra, layout: Layout, title: str, col
     return found
 
 
+def by_kind(found: dict[tuple[int, int], np.ndarray | str], layout: Layout) -> dict[str, list[np.ndarray]]:
+    """The planes of a grid per spectrum kind (tiles without a plane left out)."""
+    out: dict[str, list[np.ndarray]] = defaultdict(list)
+    for (r, j), plane in sorted(found.items()):
+        if not isinstance(plane, str):
+            out[layout[r][1][j][1]].append(plane)
+    return out
+
+
 def heat_grid(ctx: Context, spectra: MetricSpectra, layout: Layout, columns: tuple[str, ...], stem: str,
               title: str, caption: str) -> TileGrid:
     """A tile per slot, on one log colour range per spectrum kind (or per tile), printed under each tile."""
     folder = ctx.out / FIGURES / "tiles"
     found = planes(ctx, spectra, layout, title, columns)
     per_tile = ctx.options.per_tile_scale
-    spans = {} if per_tile else {kind: shared_scale([p for (r, j), p in found.items() if not isinstance(p, str)
-                                                     and np.any(p) and layout[r][1][j][1] == kind])
-                                 for kind in {slot[1] for _, slots in layout for slot in slots}}
+    spans = {} if per_tile else {kind: shared_scale([p for p in kind_planes if np.any(p)])
+                                 for kind, kind_planes in by_kind(found, layout).items()}
     rows, zeros = [], []
     for r, (label, slots) in enumerate(layout):
         tiles = []
@@ -97,11 +107,8 @@ def difference_grid(ctx: Context, spectra: MetricSpectra, layout: Layout, column
         ref = base[(0, j)]
         diffs[(r, j)] = plane if isinstance(plane, str) else (
             "n/a: the anchor has no plane" if isinstance(ref, str) else plane - ref)
-    bounds = {}
-    for kind in {slot[1] for _, slots in layout for slot in slots}:
-        values = [np.abs(d).ravel() for (r, j), d in diffs.items() if not isinstance(d, str)
-                  and layout[r][1][j][1] == kind]
-        bounds[kind] = float(np.percentile(np.concatenate(values), PERCENTILES[1])) if values else 0.0
+    bounds = {kind: float(np.percentile(np.abs(np.concatenate([d.ravel() for d in kind_diffs])), PERCENTILES[1]))
+              for kind, kind_diffs in by_kind(diffs, layout).items()}
     rows = []
     for r, (label, slots) in enumerate(layout):
         tiles = []
@@ -110,7 +117,7 @@ def difference_grid(ctx: Context, spectra: MetricSpectra, layout: Layout, column
             if isinstance(diff, str):
                 tiles.append(Tile(None, diff))
                 continue
-            file, text = difference_tile(diff, folder, f"{stem}-{label}-{columns[j]}", bounds[kind])
+            file, text = difference_tile(diff, folder, f"{stem}-{label}-{columns[j]}", bounds.get(kind, 0.0))
             tiles.append(Tile(f"{FIGURES}/tiles/{file}", text))
         rows.append((label, tuple(tiles)))
     ranges = ", ".join(f"{k}: +-{b:.2g}" for k, b in sorted(bounds.items()))
