@@ -121,7 +121,7 @@ def robustness_targets_section(ctx: Context, matches: list[RateMatch]) -> Sectio
 
 
 def target_table(ctx: Context, data: AtTargets, cells: dict[tuple[Key, str], Cell], target: float, csv: str):
-    """Per input (and group average) a row, per codec a cell: PSNR vs input / vs clean / drop."""
+    """Per input a row, per codec a cell: PSNR vs input / vs clean / drop (group means: robustness_mean.csv)."""
     analysis = ctx.analysis
     baseline = bool(analysis.baselines)
     rows = []
@@ -206,5 +206,5 @@ def dot_plot(ctx: Context, data: AtTargets, vectors: Vectors, w: np.ndarray,
         fig, "robustness-at-targets", "PSNR at target rates per input group",
         f"Top: PSNR against the codec's input; bottom: against the clean image; one column per target rate. Each "
         f"codec's mean over {ctx.images_phrase()} and over the inputs of each group that every codec reaches (the "
-        "same inputs for every codec), with 95% bootstrap intervals over images (whiskers); grey bars: the "
-        "uncompressed corrupted input.")
+        "same inputs for every codec; robustness_mean.csv names those left out), with 95% bootstrap intervals over "
+        "images (whiskers); grey bars: the uncompressed corrupted input, over every input of the group.")
