@@ -151,3 +151,17 @@ def test_bootstrap_resamples_that_miss_the_rate_are_counted_and_stated(tmp_path)
     assert f"c clean psnr: {dropped['c']}, d clean psnr: {dropped['d']}" in note.text
     text, _ = decide("g", "m: x", {"c": 30.0, "d": 31.0}, {"c": np.array([30.0, np.nan]), "d": np.array([31, np.nan])})
     assert "1 of 2 resamples dropped" in text
+
+
+def test_fractional_qualities_sort_numerically_in_the_codecs_table(tmp_path):
+    from pathlib import Path
+
+    from oodnic_report.context import Context
+    from oodnic_report.overview import codecs_table
+    from oodnic_report.rundata import RunData
+
+    rows = [{**r, "dataset": "d", "codec_version": "1", "plugin": "p", "codec_fingerprint": "{}"}
+            for q in (0.01, 0.0012, 0.0035) for r in both("vr", q, 0.1 + q, 30.0)]
+    ctx = Context(RunData(Path(tmp_path), None, rows, []), analyse(rows, list(IMAGES)), tmp_path)
+    assert codecs_table(ctx).rows[0][6] == "0.0012 0.0035 0.01"  # by length, then text: 0.01 came first
+    assert [q for q in analyse(rows, list(IMAGES)).curves[("clean", 0)]["vr"].qualities] == [0.0012, 0.0035, 0.01]
