@@ -74,8 +74,8 @@ def main() -> None:
         met = sum(m.met for m in found)
         unreachable = sum(not m.met and not m.reachable[0] <= m.target_bpp <= m.reachable[1] for m in found)
         rows_per_case = coded[(name, settings)] / len(found)
-        print(f"{labels[(name, settings)]:<34} {scale.kind:<11} {len(found):>5} {met:>4} {unreachable:>7} {rows_per_case:>9.2f} "
-              f"{coded[(name, settings)] / max(met, 1):>8.2f}")
+        print(f"{labels[(name, settings)]:<34} {scale.kind:<11} {len(found):>5} {met:>4} {unreachable:>7} "
+              f"{rows_per_case:>9.2f} {coded[(name, settings)] / max(met, 1):>8.2f}")
 
 
 if __name__ == "__main__":

@@ -144,6 +144,10 @@ def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_cod
     collapsed = f"; {outcome.collapsed} repeated (codec, quality) entries collapsed" if outcome.collapsed else ""
     click.echo(f"{outcome.total} rows ({outcome.skipped} already done{collapsed}) in "
                f"{outcome.run_dir / 'results.sqlite'}")
+    met, searched = outcome.matched
+    if searched:
+        click.echo(f"{met} of {searched} rate targets met within +-{100 * config.rate_tolerance:g} % (the others: "
+                   f"the nearest rate reached; open_run(dir).rate_matches() lists each with the codec's range)")
     for note in outcome.warnings:
         warnings.warn(note, RuntimeWarning, stacklevel=1)
     failed = [r for r in rows if r["status"] != "ok"]

@@ -56,8 +56,8 @@ class Codec(Configurable):
     rate_rises: bool | None = None
     #: Inclusive (low, high) a rate search stays in; ``None``: ``quality_range``.
     rate_range: tuple[Quality, Quality] | None = None
-    #: ``"log"`` or ``"linear"``: the quality axis a rate search interpolates on. ``None``: log where
-    #: ``rate_range`` is positive, else linear.
+    #: ``"log"`` or ``"linear"``: the quality axis a rate search interpolates on (log of the quality, or of
+    #: 1 + quality - low where the range starts at 0 or below). ``None``: log where the range is positive.
     rate_axis: str | None = None
     #: Typical bpp at the two ends of the default ladder on photographs: a rate search's first guess and step.
     ladder_bpp: tuple[float, float] = (0.25, 4.0)

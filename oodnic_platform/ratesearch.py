@@ -65,8 +65,8 @@ class Scale:
             for end in (low, high):
                 codec.check_quality(end)
         axis = codec.rate_axis or ("log" if kind != "ladder" and low > 0 else "linear")
-        if axis not in AXES or (axis == "log" and kind != "ladder" and low <= 0):
-            raise ValueError(f"{codec.name}: rate_axis must be linear, or log over a positive range, not {axis!r}")
+        if axis not in AXES:
+            raise ValueError(f"{codec.name}: rate_axis must be linear or log, not {axis!r}")
         bounds = tuple(codec.ladder_bpp)
         if len(bounds) != 2 or not all(isinstance(b, (int, float)) and math.isfinite(b) for b in bounds) \
                 or not 0 < bounds[0] < bounds[1]:
@@ -83,7 +83,7 @@ class Scale:
         """Where ``quality`` lies in rate order (larger: more bits)."""
         if self.kind == "ladder":
             return float(self.ladder.index(quality))
-        x = math.log(quality) if self.axis == "log" else float(quality)
+        x = math.log(quality + self.shift) if self.axis == "log" else float(quality)
         return x if self.rises else -x
 
     def quality(self, u: float) -> Quality:
@@ -91,11 +91,16 @@ class Scale:
         if self.kind == "ladder":
             return self.ladder[min(max(round(u), 0), len(self.ladder) - 1)]
         x = u if self.rises else -u
-        q = min(max(math.exp(x) if self.axis == "log" else x, self.low), self.high)
+        q = min(max(math.exp(x) - self.shift if self.axis == "log" else x, self.low), self.high)
         if self.kind == "integer":
             return min(max(int(round(q)), math.ceil(self.low)), math.floor(self.high))
         q = _significant(float(q))
         return int(q) if self.integral and q.is_integer() else q
+
+    @property
+    def shift(self) -> float:
+        """What the log axis adds to a quality: 0 over a positive range, else what brings its low end to 1."""
+        return 0.0 if self.low > 0 else 1.0 - self.low
 
     @property
     def ends(self) -> tuple[Quality, Quality]:
@@ -251,7 +256,7 @@ def _outside(scale: Scale, target: float, points: list[Point], best: Point, lowe
 
 
 def _next_valid(scale: Scale, quality: Quality, lower: bool) -> Quality | None:
-    """The neighbouring quality of lower (or higher) rate on an integer or ladder scale; ``None`` on a continuous one."""
+    """The neighbouring quality of lower (or higher) rate on an integer or ladder scale; ``None`` if continuous."""
     if scale.kind == "continuous":
         return None
     if scale.kind == "ladder":

@@ -97,9 +97,10 @@ class RateMatch:
     """Where a rate search ended for one (image, input, codec, target bpp).
 
     ``row_key`` is the chosen row (a probe, like every row the search coded);
-    ``met``: its bpp is within the run's tolerance of the target (or, on an
-    integer scale, the nearest achievable point); ``probes``: the qualities the
-    search had coded on that input when it stopped; ``reachable``: the lowest
+    ``met``: its bpp is within the run's tolerance of the target (else it is
+    the probe nearest the target in log bpp); ``probes``: the qualities this
+    target's search asked for (a probe another target of the input asked for
+    first is coded once, counted by both); ``reachable``: the lowest
     and highest bpp of the codec's probes on that input (an unreachable target
     codes the range's far end once, so both ends are known).
     """

@@ -59,6 +59,8 @@ class RunOutcome:
     rows: list[dict[str, Any]]
     collapsed: int = 0
     warnings: tuple[str, ...] = ()
+    #: rate-matched targets within the tolerance, of all searched (image, input, codec, target)
+    matched: tuple[int, int] = (0, 0)
 
     @property
     def keys(self) -> list[str]:
@@ -137,7 +139,7 @@ def run(config: RunConfig, registry: Registry | None = None, progress: bool = Tr
             ran += len(jobs)
             _run_chunks(the_plan, config, executor, store, jobs, progress, total=len(jobs))
 
-        probes = match_rates(the_plan, store, execute) if the_plan.searches else []
+        probes, matches = match_rates(the_plan, store, execute) if the_plan.searches else ([], [])
         keys = list(dict.fromkeys(fixed + probes))
         rows = store.rows_of(keys, OUTCOME_COLUMNS)
     finally:
@@ -148,7 +150,8 @@ def run(config: RunConfig, registry: Registry | None = None, progress: bool = Tr
     failed = sum(row["status"] != "ok" for row in rows)
     planned = set(fixed)
     notes = identical_bitstreams([row for row in rows if row["key"] in planned]) + unsummed_note(the_plan)
-    return RunOutcome(run_dir, len(keys), len(keys) - ran, failed, rows, the_plan.collapsed, notes)
+    return RunOutcome(run_dir, len(keys), len(keys) - ran, failed, rows, the_plan.collapsed, notes,
+                      (sum(m["met"] for m in matches), len(matches)))
 
 
 def unsummed_note(the_plan: Plan) -> tuple[str, ...]:
@@ -174,8 +177,10 @@ class Case:
     spent: dict[float, set[Quality]] = field(default_factory=dict)
 
 
-def match_rates(the_plan: Plan, store: ResultStore, execute: Callable[[list[tuple[str, int, Job]]], None]) -> list[str]:
-    """Run the plan's rate searches in synchronous rounds to their ends, record the matches; returns the probes' keys.
+def match_rates(the_plan: Plan, store: ResultStore,
+                execute: Callable[[list[tuple[str, int, Job]]], None]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Run the plan's rate searches in synchronous rounds to their ends, record the matches; returns the probes'
+    keys and the matches.
 
     A probe that failed in this invocation is not proposed again (error rows are retried on the next run).
     """
@@ -212,8 +217,9 @@ def match_rates(the_plan: Plan, store: ResultStore, execute: Callable[[list[tupl
                 case.bpp[step] = float(bpp)
             else:
                 case.failed.add(step)
-    store.record_matches([rate_match(the_plan, case, target) for case, target in ended])
-    return [case.keys[q] for case in cases for q in (*case.bpp, *case.failed)]
+    matches = [rate_match(the_plan, case, target) for case, target in ended]
+    store.record_matches(matches)
+    return [case.keys[q] for case in cases for q in (*case.bpp, *case.failed)], matches
 
 
 def rate_match(the_plan: Plan, case: Case, target: float) -> dict[str, Any]:

@@ -145,6 +145,7 @@ def test_every_image_input_codec_and_target_gets_an_ok_row_within_tolerance(koda
     before = results_table(tmp_path / "run")
     second = oodnic(*args, env=env)
     assert second.returncode == 0 and f"{len(rows)} rows ({len(rows)} already done)" in second.stdout
+    assert "20 of 20 rate targets met within +-5 %" in second.stdout
     assert results_table(tmp_path / "run") == before
     with open_run(tmp_path / "run") as run:
         assert list(run.rate_matches()) == matches

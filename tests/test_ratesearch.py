@@ -111,7 +111,7 @@ def test_failed_probes_are_never_proposed_again():
 @pytest.mark.parametrize("attributes, message", [
     (dict(quality_scale="fractal"), "quality_scale must be one of"),
     (dict(rate_rises=False), "rate_rises must be True or False, as the ladder"),
-    (dict(quality_range=(0, 100), rate_axis="log"), "rate_axis must be linear, or log over a positive range"),
+    (dict(rate_axis="logarithmic"), "rate_axis must be linear or log"),
     (dict(ladder_bpp=(2.0, 1.0)), "ladder_bpp must be two increasing positive rates"),
     (dict(rate_range=(0, 200)), "quality must be in 1..100"),
 ])

@@ -230,18 +230,21 @@ class CodecContract(Contract):
         image = photo() if self.ladder_image is None else self.ladder_image
         rate = lambda quality: bpp(codec.encode(image, quality), image)  # noqa: E731
         least, most = scale.ends
-        assert least == most or rate(least) < rate(most), (f"{codec.name}: rate_rises={scale.rises}, yet quality {least} codes "
-                                          f"{rate(least):.4f} bpp and {most} {rate(most):.4f}")
+        assert least == most or rate(least) < rate(most), (
+            f"{codec.name}: rate_rises={scale.rises}, yet quality {least} codes {rate(least):.4f} bpp and {most} "
+            f"{rate(most):.4f}")
         if scale.kind == "continuous":
             a, b = scale.ladder[0], scale.ladder[1]
             between = a + (b - a) * 0.37
             codec.check_quality(between)
             low, high = sorted((rate(a), rate(b)))
-            assert low <= rate(between) <= high, (f"{codec.name}: a continuous quality {between} codes "
-                                                  f"{rate(between):.4f} bpp, outside its neighbours' {low:.4f}-{high:.4f}")
+            assert low <= rate(between) <= high, (
+                f"{codec.name}: a continuous quality {between} codes {rate(between):.4f} bpp, outside its "
+                f"neighbours' {low:.4f}-{high:.4f}")
         elif scale.kind == "integer":
             fraction = scale.ladder[0] + 0.5
-            assert_refused(lambda: codec.check_quality(fraction), f"{codec.name} (integer scale).check_quality({fraction})")
+            assert_refused(lambda: codec.check_quality(fraction),
+                           f"{codec.name} (integer scale).check_quality({fraction})")
 
     def test_quality_range_is_enforced(self, codec: Codec) -> None:
         for quality in codec.qualities:

@@ -10,6 +10,7 @@ import torch
 from PIL import Image
 
 from oodnic_compressai import BundledCodec
+from oodnic_platform.testing import CodecContract
 from oodnic_compressai.bundled import BUNDLED, WEIGHTS_DIR
 from oodnic_compressai.checkpoints import load_checkpoint_model, read_checkpoint
 from oodnic_compressai.pruning import prunable_layers
@@ -96,3 +97,11 @@ def test_float_input_changes_the_bitstream(kodak):
     perturbed = np.clip(image + rng.uniform(-0.5, 0.5, image.shape), 0, 255).astype(np.float32)
     rounded = np.round(perturbed).astype(np.uint8)
     assert bytes(codec.encode(perturbed, 1)) != bytes(codec.encode(rounded, 1))
+
+
+@pytest.mark.parametrize("name", sorted(BUNDLED))
+def test_rate_declaration_holds_when_coding(name):
+    """Variable-rate models: any lambda in range (continuous, rising); fixed-rate ones: a ladder of models."""
+    codec = BundledCodec(name)
+    assert codec.quality_scale == ("continuous" if BUNDLED[name].lambdas else "ladder")
+    CodecContract().test_rate_declaration_holds_when_coding(codec)

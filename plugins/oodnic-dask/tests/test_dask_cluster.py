@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from dask_fixture_plugin import pixels_id
-from dask_testing import CONFIG, GRID_ROWS, assert_same_table, finished_rows, oodnic_run, table, wait_for
+from dask_testing import CONFIG, GRID_ROWS, IMAGES, assert_same_table, finished_rows, oodnic_run, table, wait_for
 
 from oodnic_platform import CodecChoice, RunConfig, run_grid
 from oodnic_platform.results import open_run
@@ -179,3 +179,17 @@ def test_an_unreachable_scheduler_fails_in_seconds(grid_config, fixture_env, tmp
                            f" (nothing listens at 127.0.0.1:{port}): is it running, and is the address right?\n")
     assert not (tmp_path / "run").exists()
     assert elapsed < 20, elapsed  # it waited 30 s for the connection alone
+
+
+def test_a_rate_matched_run_on_the_cluster_equals_a_local_one(cluster, grid_config, fixture_env, tmp_path):
+    """Rate matching runs its probe rounds through the executor: the cluster codes the same probes and matches."""
+    local = oodnic_run(grid_config, tmp_path / "local", fixture_env, "--target-bpp", "2,5")
+    remote = oodnic_run(grid_config, tmp_path / "dask", fixture_env, "--target-bpp", "2,5", "--executor", "dask",
+                        "--scheduler", cluster.address)
+    assert local.returncode == 0 and remote.returncode == 0, local.stderr + remote.stderr
+    assert table(tmp_path / "dask")[0] == table(tmp_path / "local")[0]
+    matches = []
+    for run_dir in (tmp_path / "local", tmp_path / "dask"):
+        with open_run(run_dir) as results:
+            matches.append(list(results.rate_matches()))
+    assert matches[0] == matches[1] and len(matches[0]) == IMAGES * 3 * 2  # images x inputs x targets

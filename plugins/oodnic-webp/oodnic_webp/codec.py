@@ -28,6 +28,7 @@ class WebpCodec(Codec):
     #: libwebp's quality is a float: a rate search may use any value in the range (rate rises with it).
     quality_scale = "continuous"
     rate_rises = True
+    rate_axis = "log"  # on log(1 + quality): the rate climbs steeply above quality 0, then evenly
     ladder_bpp = (0.11, 2.0)
     fixed_settings = {"pipeline": PIPELINE}
     setting_ranges = {"method": (0, 6)}
