@@ -76,6 +76,8 @@ class WorkerState:
         self.refs = {ref.name: ref for ref in self.dataset.images()}
         self.hashes = dict(spec.image_hashes)
         self.codecs: list[Codec | None] = [None] * len(spec.codecs)
+        #: per codec index, the JSON of its provenance plus the device this worker loaded it on
+        self.provenance: dict[int, str] = {}
         self.metrics: list[Metric] = [build_metric(self.registry, choice) for choice in spec.metrics]
         self.metrics_json = json.dumps(dict(zip((m.name for m in self.metrics), spec.metric_ids)), sort_keys=True)
         for metric in self.metrics:
@@ -86,8 +88,12 @@ class WorkerState:
         codec = self.codecs[index]
         if codec is None:
             codec = self.spec.codecs[index].build(self.registry)
-            codec.load(device_for(codec.resource, self.spec.device))
+            device = device_for(codec.resource, self.spec.device)
+            codec.load(device)
             self.codecs[index] = codec
+            identity = self.spec.codecs[index].identity
+            provenance = json.loads(identity.provenance) if identity is not None else {}
+            self.provenance[index] = json.dumps({**provenance, "device": device}, sort_keys=True)
         return codec
 
 
@@ -290,6 +296,7 @@ def _finish(state: WorkerState, chunk: Chunk, job: Job, result: ChunkResult, *, 
             failure: Failure | None = None) -> None:
     """Make the row (measuring the sample, if any), add its contributions if it succeeded, report progress."""
     row = new_row(state.spec, chunk, job, state.hashes.get(job.image, ""))
+    row["codec_provenance"] = state.provenance.get(job.codec, row["codec_provenance"])  # with the device used
     parts: dict[str, tuple[str, Arrays]] = {}
     if sample is not None and data is not None:
         row.update(width=sample.input.shape[1], height=sample.input.shape[0], num_bytes=len(data),

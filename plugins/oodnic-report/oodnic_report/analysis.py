@@ -101,10 +101,14 @@ def analyse(rows: list[dict[str, Any]], images: list[str], bpp: float | None = N
     for variant, per_codec in curves.items():
         for codec, curve in per_codec.items():
             where = "clean input" if is_clean(variant) else f"{variant[0]} severity {variant[1]}"
-            for quality, have in curve.incomplete():
-                analysis.notes.append((f"RD point {codec} q={quality} on {where}",
-                                       f"{have} of {len(images)} images have a successful row: left out, so every "
-                                       "point averages the same images"))
+            incomplete = curve.incomplete()
+            if incomplete:
+                shown = ", ".join(f"q={q} ({have} of {len(images)} images)" for q, have in incomplete[:4])
+                more = f" and {len(incomplete) - 4} more" if len(incomplete) > 4 else ""
+                analysis.notes.append((f"RD points of {codec} on {where}",
+                                       f"{len(incomplete)} qualities lack a successful row on some image ({shown}"
+                                       f"{more}; rate-search probes are coded per image): left out of the mean "
+                                       "curves, so every point averages the same images"))
     if bpp is not None:
         analysis.bpp, analysis.bpp_source = float(bpp), "given with --bpp"
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from oodnic_platform import ConfigError
 
 from .bjontegaard import Delta, bd_psnr, bd_rate
@@ -13,7 +15,9 @@ from .rundata import Variant, is_clean
 
 BD_COLUMNS = ("codec", "anchor", "input", "corruption", "severity", "metric", "bd_rate", "bd_psnr", "note")
 MEAN_COLUMNS = ("codec", "anchor", "metric", "over", "inputs", "bd_rate", "bd_psnr", "note")
-KINDS = ("psnr", "psnr_wrt_clean")
+KINDS = ("psnr", "psnr_wrt_clean", "ms_ssim_db")
+#: the quality delta of each kind (dB)
+DELTA = {"psnr": "BD-PSNR", "psnr_wrt_clean": "BD-PSNR", "ms_ssim_db": "BD-MS-SSIM"}
 Key = tuple[str, Variant, str]  # (metric, variant, codec)
 
 
@@ -48,10 +52,16 @@ def deltas(ctx: Context, variant: Variant, anchor_name: str, codec: str, kind: s
     return rate, psnr
 
 
+def measured(ctx: Context) -> list[str]:
+    """The kinds of KINDS with a finite value somewhere in the run."""
+    curves = [c for per in ctx.analysis.curves.values() for c in per.values()]
+    return [k for k in KINDS if any(np.isfinite(c.values[k]).any() for c in curves)]
+
+
 def compute(ctx: Context, anchor: str) -> dict[Key, tuple[Cell, Cell]]:
     analysis = ctx.analysis
     out = {}
-    for kind in KINDS:
+    for kind in measured(ctx):
         for variant in analysis.variants():
             for codec in analysis.codecs:
                 if codec == anchor:
@@ -89,16 +99,16 @@ def bd_section(ctx: Context, anchor: str | None) -> Section:
     csv_rows, averaged = mean_rows(ctx, anchor, others, cells)
     write_csv(ctx.out, "bd_rate_mean.csv", MEAN_COLUMNS, csv_rows)
     formats = (lambda v: f"{v:+.1f}%", lambda v: f"{v:+.2f} dB")
-    for kind in KINDS:
-        label = QUANTITIES[kind]
+    for kind in measured(ctx):
+        label, delta = QUANTITIES[kind], DELTA[kind]
         per_variant = [(ctx.variant_name(v), [cells[(kind, v, c)] for c in others]) for v in analysis.variants()]
         section.items.append(matrix_table(
-            f"BD-rate / BD-PSNR against {anchor}: {label}", f"Per input and severity; each cell: BD-rate (%) / "
-            f"BD-PSNR (dB) against {anchor}, over {ctx.images_phrase()}.", ("input", *others), per_variant,
+            f"BD-rate / {delta} against {anchor}: {label}", f"Per input and severity; each cell: BD-rate (%) / "
+            f"{delta} (dB) against {anchor}, over {ctx.images_phrase()}.", ("input", *others), per_variant,
             "bd_rate.csv", formats))
         if averaged[kind]:
             section.items.append(matrix_table(
-                f"BD-rate / BD-PSNR against {anchor}, averaged: {label}",
+                f"BD-rate / {delta} against {anchor}, averaged: {label}",
                 "Mean over the severities of each corruption, and over every corruption and severity of each "
                 "frequency group; computed only where every codec has the delta on every input averaged, "
                 "else the note says which is missing.", ("inputs averaged", *others), averaged[kind],
@@ -113,10 +123,10 @@ def mean_rows(ctx: Context, anchor: str, codecs: list[str], cells: dict[Key, tup
     """
     csv_rows: list[list] = []
     tables: dict[str, list] = {kind: [] for kind in KINDS}
-    for kind in KINDS:
+    for kind in measured(ctx):
         for title, variants in ctx.analysis.scopes():
             pairs = {(c, v): cells[(kind, v, c)] for c in codecs for v in variants}
-            rate, psnr = ctx.mean_pair(pairs, codecs, variants, ("BD-rate", "BD-PSNR"),
+            rate, psnr = ctx.mean_pair(pairs, codecs, variants, ("BD-rate", DELTA[kind]),
                                        f"against {anchor} on {QUANTITIES[kind]}, {title}")
             for codec in codecs:
                 csv_rows.append([codec, anchor, kind, title, len(variants), rate[codec].value, psnr[codec].value,

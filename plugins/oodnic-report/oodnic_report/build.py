@@ -21,6 +21,8 @@ from .paper_spectra import paper_spectra_section
 from .plotting import style
 from .rd_figures import rd_section
 from .robustness import robustness_section
+from .ratematch import RateMatch, rate_matches
+from .robustness_targets import robustness_targets_section
 from .rundata import load_run
 from .samples import FOLDER as SAMPLES
 from .samples import samples_section
@@ -53,8 +55,10 @@ def build_report(run_dir: str | Path, out: str | Path | None = None, bpp: float 
         clear_previous(out)
         for item, reason in ctx.analysis.notes:
             ctx.skip(item, reason)
+        matches = rate_matches(data.run)
+        robustness = (lambda c: robustness_targets_section(c, matches)) if matches else robustness_section
         builders: tuple[Callable[[Context], Section], ...] = (
-            overview_section, headline_section, lambda c: bd_section(c, anchor), robustness_section, rd_section,
+            overview_section, headline_section, lambda c: bd_section(c, anchor), robustness, rd_section,
             spectra_section, paper_spectra_section, fourier_section, samples_section, speed_section)
         sections = []
         with style():
@@ -66,8 +70,8 @@ def build_report(run_dir: str | Path, out: str | Path | None = None, bpp: float 
                     sections.append(section)
         for name in data.run.missing_arrays():
             ctx.skip(f"array {name}", "listed by the run but the file is missing")
-        (out / PAGE).write_text(render(f"oodnic report: {run_dir.resolve().name}", facts(ctx, anchor), sections,
-                                       ctx.skipped))
+        title = f"oodnic report: {run_dir.resolve().name}"
+        (out / PAGE).write_text(render(title, facts(ctx, anchor, matches), sections, ctx.skipped))
     finally:
         data.close()
     items = [item for s in sections for item in s.items]
@@ -86,7 +90,14 @@ def clear_previous(out: Path) -> None:
         csv.unlink()
 
 
-def facts(ctx: Context, anchor: str | None) -> list[tuple[str, str]]:
+def targets_text(matches: list[RateMatch]) -> str:
+    if not matches:
+        return "none (fixed qualities only)"
+    targets = ", ".join(f"{t:g}" for t in sorted({m.target_bpp for m in matches}))
+    return f"{targets} bpp ({len(matches)} rate matches: see Robustness at target rates)"
+
+
+def facts(ctx: Context, anchor: str | None, matches: list[RateMatch]) -> list[tuple[str, str]]:
     data, analysis = ctx.data, ctx.analysis
     severities = ", ".join(map(str, analysis.severities())) or "none"
     baselines = f"; lossless baselines: {', '.join(analysis.baselines)}" if analysis.baselines else ""
@@ -96,6 +107,7 @@ def facts(ctx: Context, anchor: str | None) -> list[tuple[str, str]]:
         ("Corruptions", f"{len(analysis.corruptions)} ({', '.join(analysis.corruptions) or 'clean input only'}); "
                         f"severities {severities}"),
         ("Result rows", f"{len(data.rows)} ok, {len(data.error_rows)} failed"),
+        ("Target rates", targets_text(matches)),
         ("Matched rate", f"{analysis.bpp:.4g} bpp ({analysis.bpp_source})"),
         ("BD anchor", anchor or "none (see Skipped)"),
         ("Uncertainty", f"95% bootstrap intervals over images, {ctx.options.resamples} resamples, seed "

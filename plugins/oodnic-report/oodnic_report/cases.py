@@ -51,5 +51,15 @@ def same_cases_mean(cells: dict[tuple[str, Hashable], Cell], codecs: Sequence[st
 
 
 def joined_note(*cells: Cell) -> str:
-    """The cells' distinct notes, in order, joined by ``; ``."""
-    return "; ".join(dict.fromkeys(cell.note for cell in cells if cell.note))
+    """The cells' distinct notes (each part of a ``; ``-joined note once), in order, joined by ``; ``."""
+    return "; ".join(dict.fromkeys(part for cell in cells if cell.note for part in cell.note.split("; ")))
+
+
+def common_cases(cells: dict[tuple[str, Hashable], Cell], codecs: Sequence[str], cases: Sequence[Hashable],
+                 describe=str) -> tuple[list[Hashable], str]:
+    """The cases where every codec has a value, and a note naming the rest ("" when none is left out)."""
+    kept = [case for case in cases if all(cells.get((codec, case), missing("")).ok for codec in codecs)]
+    left = [describe(case) for case in cases if case not in kept]
+    if not left:
+        return kept, ""
+    return kept, f"over {len(kept)} of {len(cases)} inputs, the same for every codec (left out: {', '.join(left)})"

@@ -16,12 +16,17 @@ import click
               help="Seed of the bootstrap resamples over images.")
 @click.option("--resamples", type=click.IntRange(min=100), default=1000, show_default=True,
               help="Bootstrap resamples for the confidence intervals.")
-def report(run_dir: str, out: str | None, bpp: float | None, anchor: str | None, seed: int, resamples: int) -> None:
+@click.option("--log-bpp", is_flag=True, help="Draw the RD figures on a logarithmic bpp axis.")
+@click.option("--tile-scale", type=click.Choice(["kind", "per-tile"]), default="kind", show_default=True,
+              help="Spectrum tiles on one colour scale per spectrum kind across codecs, or each on its own.")
+def report(run_dir: str, out: str | None, bpp: float | None, anchor: str | None, seed: int, resamples: int,
+           log_bpp: bool, tile_scale: str) -> None:
     """Write RUN_DIR's report: report.html with RD curves, BD-rates, robustness tables, spectra and sample crops."""
     from .build import build_report
     from .context import Options
 
-    result = build_report(run_dir, out, bpp, Options(anchor=anchor, resamples=resamples, seed=seed))
+    result = build_report(run_dir, out, bpp, Options(anchor=anchor, resamples=resamples, seed=seed, log_bpp=log_bpp,
+                                                         per_tile_scale=tile_scale == "per-tile"))
     click.echo(f"wrote {result.path} ({len(result.figures)} figures, {len(result.tables)} tables, "
                f"{len(result.grids)} sample grids; BD anchor {result.anchor or 'none'})")
     for skip in result.skipped:

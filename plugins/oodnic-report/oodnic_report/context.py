@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .analysis import Analysis
 from .cases import Cell, same_cases_mean
 from .model import Figure, Skip
-from .plotting import save
+from .plotting import CodecStyle, codec_styles, save
 from .rundata import RunData, Variant, is_clean
 
 FIGURES = "figures"
@@ -23,6 +24,10 @@ class Options:
     seed: int = 0
     #: the default anchor when none is given
     default_anchor: str = "jpeg"
+    #: RD figures on a logarithmic bpp axis
+    log_bpp: bool = False
+    #: spectrum tiles each on their own colour scale (default: one scale per spectrum kind)
+    per_tile_scale: bool = False
 
 
 @dataclass
@@ -35,9 +40,14 @@ class Context:
     _failures: dict | None = field(default=None, repr=False)
 
     def figure(self, fig, stem: str, title: str, caption: str) -> Figure:
-        """Save ``fig`` as figures/``stem``.png and .svg and describe it for the page."""
-        png, svg = save(fig, self.out / FIGURES, stem)
-        return Figure(title, caption, f"{FIGURES}/{png}", f"{FIGURES}/{svg}")
+        """Save ``fig`` as figures/``stem``.png, .svg and .pdf and describe it for the page."""
+        png, svg, pdf = save(fig, self.out / FIGURES, stem)
+        return Figure(title, caption, f"{FIGURES}/{png}", f"{FIGURES}/{svg}", f"{FIGURES}/{pdf}")
+
+    @cached_property
+    def styles(self) -> dict[str, CodecStyle]:
+        """Each codec's colour and marker, the same in every figure."""
+        return codec_styles(self.analysis.all_codecs)
 
     def skip(self, item: str, reason: str) -> None:
         self.skipped.append(Skip(item, reason))

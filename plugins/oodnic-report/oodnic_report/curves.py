@@ -23,7 +23,10 @@ QUANTITIES = {
     "psnr": "PSNR vs codec input (dB)",
     "psnr_wrt_clean": "PSNR vs clean image (dB)",
     "ms_ssim": "MS-SSIM vs codec input",
+    "ms_ssim_db": "MS-SSIM vs codec input (dB)",
 }
+#: Derived quantities: MS-SSIM in dB, -10 log10(1 - MS-SSIM) per image (inf for a perfect match).
+DERIVED = {"ms_ssim_db": ("ms_ssim", lambda v: -10.0 * np.log10(np.maximum(1.0 - v, 0.0)))}
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ def codec_labels(rows: Iterable[dict[str, Any]]) -> Callable[[dict[str, Any]], s
     return label
 
 
-def _quality_order(quality: Any) -> tuple:
+def quality_order(quality: Any) -> tuple:
     try:
         return (0, float(quality), "")
     except (TypeError, ValueError):
@@ -135,7 +138,7 @@ def build_curves(rows: Iterable[dict[str, Any]], label: Callable[[dict[str, Any]
         by_codec[label(row)].append(row)
     curves = {}
     for codec, codec_rows in sorted(by_codec.items()):
-        qualities = tuple(sorted({r["quality"] for r in codec_rows}, key=_quality_order))
+        qualities = tuple(sorted({r["quality"] for r in codec_rows}, key=quality_order))
         column = {q: j for j, q in enumerate(qualities)}
         shape = (len(axis), len(qualities))
         bpp = np.full(shape, np.nan)
@@ -144,7 +147,11 @@ def build_curves(rows: Iterable[dict[str, Any]], label: Callable[[dict[str, Any]
             i, j = position[row["image"]], column[row["quality"]]
             bpp[i, j] = _float(row.get("bpp"))
             for name in QUANTITIES:
-                values[name][i, j] = _float(row.get(name))
+                if name not in DERIVED:
+                    values[name][i, j] = _float(row.get(name))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for name, (source, convert) in DERIVED.items():
+                values[name] = convert(values[source])
         curves[codec] = Curve(codec, axis, qualities, bpp, values)
     return curves
 

@@ -30,7 +30,7 @@ def fourier_section(ctx: Context) -> Section:
         return section
     maps = []
     for group in groups:
-        arrays = group.load([key for key, _ in MAPS] + ["frequencies"])
+        arrays = group.load([key for key, _ in MAPS] + ["frequencies", "psnr_unperturbed"])
         facts = {**group.metadata(), **group.meta}
         if all(k in arrays and np.ndim(arrays[k]) == 2 for k, _ in MAPS):
             maps.append((arrays, facts))
@@ -50,26 +50,37 @@ def describe(facts: dict[str, Any]) -> str:
 
 
 def heat_maps(ctx: Context, maps: list[tuple[dict[str, np.ndarray], dict[str, Any]]]):
-    """One row per heat map: PSNR vs perturbed input and vs clean crop on one colour scale per row."""
-    fig, axes = figure(len(maps), len(MAPS), width=3.0, height=2.6)
+    """One row per heat map: PSNR vs perturbed input, vs clean crop, and its change from the unperturbed crop's
+    PSNR; each panel on its own colour scale (the structure is a few hundredths of a dB)."""
+    from matplotlib.colors import CenteredNorm
+
+    fig, axes = figure(len(maps), len(MAPS) + 1, width=3.0, height=2.6)
     for i, (arrays, facts) in enumerate(maps):
-        values = np.concatenate([arrays[k][np.isfinite(arrays[k])].ravel() for k, _ in MAPS])
-        vmin, vmax = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
-        for j, (key, label) in enumerate(MAPS):
-            ax = axes[i, j]
-            grid = arrays[key]
+        panels = [(arrays[k], label, "magma", None) for k, label in MAPS]
+        if "psnr_unperturbed" in arrays and np.isfinite(arrays["psnr_unperturbed"]):
+            change = arrays["psnr_clean"] - float(arrays["psnr_unperturbed"])
+            panels.append((change, f"change vs unperturbed ({float(arrays['psnr_unperturbed']):.2f} dB)", "RdBu",
+                           CenteredNorm(0.0) if np.isfinite(change).any() else None))
+        else:
+            ctx.skip(f"Fourier heat map {describe(facts)}: change vs unperturbed",
+                     "no finite psnr_unperturbed: the group predates it, or the crops were coded losslessly")
+        for j, ax in enumerate(axes[i]):
+            if j >= len(panels):
+                ax.set_visible(False)
+                continue
+            grid, label, cmap, norm = panels[j]
             freqs = arrays.get("frequencies", np.arange(grid.shape[0]) - grid.shape[0] // 2)
             lo, hi = float(np.min(freqs)) - 0.5, float(np.max(freqs)) + 0.5
-            image = ax.imshow(grid, cmap="magma", vmin=vmin, vmax=vmax, origin="lower", extent=(lo, hi, lo, hi))
+            image = ax.imshow(grid, cmap=cmap, norm=norm, origin="lower", extent=(lo, hi, lo, hi))
             ax.grid(False)
-            ax.set_xlabel("basis f_x (cycles per crop)", fontsize=7)
-            ax.set_ylabel("basis f_y (cycles per crop)", fontsize=7)
-            ax.set_title(f"{facts.get('codec', '?')} q={facts.get('quality', '?')}: {label}", fontsize=7)
-            if j == len(MAPS) - 1:
-                fig.colorbar(image, ax=list(axes[i, :]), label="PSNR (dB)", shrink=0.9)
+            ax.set_xlabel("basis f_x (cycles per crop)")
+            ax.set_ylabel("basis f_y (cycles per crop)")
+            ax.set_title(f"{facts.get('codec', '?')} q={facts.get('quality', '?')}:\n{label}")
+            fig.colorbar(image, ax=ax, label="PSNR (dB)" if norm is None else "change in PSNR (dB)", shrink=0.9)
     return ctx.figure(
         fig, "fourier-heatmaps", "Fourier heat maps",
         "Mean PSNR of the codec's output when one Fourier basis perturbation of the given frequency is added to the "
-        "input (Yin et al., 2019): left against the perturbed input, right against the clean crop; centre = lowest "
-        "frequency; one colour scale per row (printed at its right). Rows: " + "; ".join(describe(f) for _, f in maps)
-        + ".")
+        "input (Yin et al., 2019): left against the perturbed input, middle against the clean crop, right the change "
+        "of the middle map from the PSNR of the clean crop coded unperturbed (blue: the perturbation costs PSNR); "
+        "centre = lowest frequency; each panel on its own colour scale (its bar beside it). Rows: "
+        + "; ".join(describe(f) for _, f in maps) + ".")

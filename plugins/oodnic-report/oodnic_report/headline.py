@@ -15,12 +15,13 @@ from . import bootstrap
 from .cases import Cell, missing, same_cases_mean
 from .context import Context
 from .model import Note, Section, write_csv
-from .plotting import codec_colours, figure
+from .plotting import MARKER_SIZE, figure
 from .rundata import Variant
 
 MEASURES = (("psnr", "generalisation: PSNR vs codec input (dB)"),
             ("psnr_wrt_clean", "robustness: PSNR vs clean image (dB)"))
-COLUMNS = ("group", "measure", "codec", "bpp", "inputs", "value", "ci_low", "ci_high", "winner", "note")
+COLUMNS = ("group", "measure", "codec", "bpp", "inputs", "value", "ci_low", "ci_high", "resamples_dropped", "winner",
+           "note")
 
 
 def scopes(ctx: Context) -> list[tuple[str, list[Variant]]]:
@@ -37,7 +38,7 @@ def headline_section(ctx: Context) -> Section:
         ctx.skip("Headline per input group", "no competing codec or no matched rate")
         return section
     w = bootstrap.weights(len(analysis.images), ctx.options.resamples, ctx.options.seed)
-    results, rows = {}, []
+    results, rows, dropped = {}, [], []
     for group, variants in scopes(ctx):
         for quantity, label in MEASURES:
             if group == "clean" and quantity == "psnr_wrt_clean":
@@ -59,7 +60,9 @@ def headline_section(ctx: Context) -> Section:
             for codec in codecs:
                 low, high, lost = bootstrap.interval(samples[codec])
                 note = f"{lost} of {len(w)} resamples fall outside the curve at {t:.3g} bpp" if lost else ""
-                section_rows.append([group, quantity, codec, t, len(variants), means[codec].value, low, high,
+                if lost:
+                    dropped.append(f"{codec} {group} {quantity}: {lost}")
+                section_rows.append([group, quantity, codec, t, len(variants), means[codec].value, low, high, lost,
                                      codec == winner, note])
             rows += section_rows
             results[(group, quantity)] = (section_rows, verdict)
@@ -68,9 +71,11 @@ def headline_section(ctx: Context) -> Section:
     name = write_csv(ctx.out, "headline.csv", COLUMNS, rows)
     section.items.append(dot_plot(ctx, results))
     verdicts = [v for _, v in results.values()]
+    lost = (f" Resamples dropped because their resampled mean curve does not reach {t:.3g} bpp (intervals from the "
+            f"rest; of {len(w)} each): {', '.join(dropped)}." if dropped else " No resample was dropped.")
     section.items.append(Note("Verdicts (95% bootstrap intervals over images, paired resamples, "
                               f"{ctx.options.resamples} resamples, seed {ctx.options.seed}): " + "; ".join(verdicts)
-                              + ". Every value with its interval is in", name))
+                              + "." + lost + " Every value with its interval is in", name))
     return section
 
 
@@ -81,18 +86,17 @@ def decide(group: str, label: str, values: dict[str, float], samples: dict[str, 
     if len(ranked) == 1:
         return f"{what}: only {ranked[0]} ({values[ranked[0]]:.2f} dB)", None
     best, second = ranked[:2]
-    low, high, _ = bootstrap.interval(samples[best] - samples[second])
+    low, high, lost = bootstrap.interval(samples[best] - samples[second])
     lead = values[best] - values[second]
+    ci = f"95% CI {low:.3g} to {high:.3g} dB" + (f", {lost} of {len(samples[best])} resamples dropped" if lost else "")
     if np.isfinite(low) and low > 0:
-        return (f"{what}: {best} best, {lead:.3g} dB ahead of {second} (95% CI {low:.3g} to {high:.3g} dB)", best)
-    return (f"{what}: no clear winner, {best} leads {second} by {lead:.3g} dB but the 95% CI of the lead is "
-            f"{low:.3g} to {high:.3g} dB", None)
+        return f"{what}: {best} best, {lead:.3g} dB ahead of {second} ({ci})", best
+    return f"{what}: no clear winner, {best} leads {second} by {lead:.3g} dB but the lead's {ci}", None
 
 
 def dot_plot(ctx: Context, results: dict):
     """Per measure a panel: for each group, each codec's mean with its interval (whiskers)."""
     codecs = ctx.analysis.codecs
-    colours = codec_colours(codecs)
     groups = list(dict.fromkeys(g for g, _ in results))
     fig, axes = figure(1, 2, width=max(3.4, 0.9 * len(groups) + 0.25 * len(codecs)), height=3.0)
     width = 0.8 / max(1, len(codecs))
@@ -108,13 +112,14 @@ def dot_plot(ctx: Context, results: dict):
                 ys.append(row[5])
                 lows.append(row[6])
                 highs.append(row[7])
-            ax.vlines(xs, lows, highs, color=colours[codec], linewidth=1.2)
-            ax.plot(xs, ys, "o", markersize=4, color=colours[codec], label=codec)
+            style = ctx.styles[codec]
+            ax.vlines(xs, lows, highs, color=style.colour, linewidth=1.2)
+            ax.plot(xs, ys, style.marker, markersize=MARKER_SIZE, color=style.colour, label=codec)
         ax.set_xticks(range(len(groups)), groups)
         ax.set_xlabel("input group")
         ax.set_ylabel(label.split(": ")[1])
-        ax.set_title(label, fontsize=8)
-    axes.flat[0].legend(title="codec", fontsize=6)
+        ax.set_title(label)
+    axes.flat[0].legend(title="codec")
     return ctx.figure(
         fig, "headline-by-group", "Generalisation vs robustness per input group",
         f"Mean over the inputs of each group at {ctx.analysis.bpp:.4g} bpp, with 95% bootstrap intervals over "

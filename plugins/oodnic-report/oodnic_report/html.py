@@ -53,11 +53,12 @@ def _figure(item: Figure, number: int) -> str:
     return (
         f'<figure id="fig-{number}">\n<a href="{escape(item.svg)}"><img src="{escape(item.png)}" '
         f'alt="{escape(item.title)}"></a>\n<figcaption><b>Figure {number}. {escape(item.title)}.</b> '
-        f'{escape(item.caption)} <a href="{escape(item.svg)}">SVG</a></figcaption>\n</figure>'
+        f'{escape(item.caption)} <a href="{escape(item.svg)}">SVG</a> <a href="{escape(item.pdf)}">PDF</a>'
+        "</figcaption>\n</figure>"
     )
 
 
-NUMERIC = re.compile(r"^[-+]?(\d[\d.]*(e[-+]?\d+)?%?( dB)?|n/a|inf|-inf)( \[\d+\])?( / .*)?$")
+NUMERIC = re.compile(r"^[-+]?(\d[\d.]*(e[-+]?\d+)?%?( dB)?|n/a|inf|-inf)( \[[\d,]+\])?( / .*)?$")
 
 
 def _cell(value: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -15,8 +16,9 @@ from .cases import Cell
 class Figure:
     title: str
     caption: str
-    png: str  # path relative to the report folder
+    png: str  # paths relative to the report folder
     svg: str
+    pdf: str
 
 
 @dataclass(frozen=True)
@@ -130,12 +132,18 @@ def write_table(folder: Path, name: str, title: str, caption: str, columns: Sequ
     return Table(title, caption, tuple(columns), tuple(tuple(fmt(v, digits) for v in row) for row in rows), name)
 
 
+def legend_key(note: str) -> str:
+    """A note's short form for a table legend: its text before the first ``:`` or `` (`` (details stay in the CSV)."""
+    return re.split(r":| \(", note, maxsplit=1)[0].strip()
+
+
 def matrix_table(title: str, caption: str, columns: Sequence[str],
                  rows: Sequence[tuple[str, Sequence[Cell | Sequence[Cell]]]], csv: str | None,
                  formats: Sequence[Callable[[float], str]] = (fmt,)) -> Table:
     """Row label + one entry per column, an entry being a cell or several (shown ``a / b``, ``formats[i]`` each).
 
-    A cell with a note gets a footnote mark ``[k]``; the notes are listed under the table.
+    A cell with a note gets marks ``[k]``, one per distinct short form of its notes (:func:`legend_key`), listed
+    once under the table as a short legend; the full notes are in the CSV.
     """
     notes: dict[str, int] = {}
     shown = []
@@ -145,8 +153,9 @@ def matrix_table(title: str, caption: str, columns: Sequence[str],
             parts = []
             for index, cell in enumerate([entry] if isinstance(entry, Cell) else entry):
                 text = formats[min(index, len(formats) - 1)](cell.value) if cell.ok else "n/a"
-                if cell.note:
-                    text += f" [{notes.setdefault(cell.note, len(notes) + 1)}]"
+                keys = dict.fromkeys(legend_key(n) for n in cell.note.split("; ") if n) if cell.note else {}
+                if keys:
+                    text += " [" + ",".join(str(notes.setdefault(k, len(notes) + 1)) for k in keys) + "]"
                 parts.append(text)
             out.append(" / ".join(parts))
         shown.append(tuple(out))

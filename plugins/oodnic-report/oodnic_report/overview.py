@@ -13,7 +13,7 @@ import numpy as np
 import oodnic_platform
 
 from .context import Context
-from .curves import QUANTITIES
+from .curves import QUANTITIES, quality_order
 from .model import Note, Section, write_csv, write_table
 
 RD_COLUMNS = ("codec", "corruption", "severity", "frequency", "quality", "bpp", *QUANTITIES, "images",
@@ -71,6 +71,7 @@ def provenance(ctx: Context):
                         f"last {_date(configs[-1].get('started')) if configs else 'not recorded'}"],
         ["seed", _distinct([c.get("seed") for c in configs] + [r["seed"] for r in data.rows if r["severity"]])],
         ["device (as asked)", _distinct(c.get("device") for c in configs)],
+        ["device used by the workers", devices_used(ctx)],
         ["executor, workers", _distinct(f"{c.get('executor')}, {c.get('workers')}" for c in configs)],
     ]
     for key in ENVIRONMENT:
@@ -81,6 +82,19 @@ def provenance(ctx: Context):
     return write_table(ctx.out, "provenance.csv", "Provenance",
                        "Where the results come from, as recorded in the run folder; 'not recorded' marks what this "
                        "run did not store.", ("fact", "value"), rows)
+
+
+def devices_used(ctx: Context) -> str:
+    """Per device the workers loaded codecs on (each row's ``codec_provenance``), the codecs and rows."""
+    found: dict[str, dict[str, int]] = defaultdict(Counter)
+    for row in ctx.data.rows + ctx.data.error_rows:
+        try:
+            device = json.loads(row.get("codec_provenance") or "{}").get("device") or "not recorded"
+        except (ValueError, AttributeError):
+            device = "not recorded"
+        found[device][ctx.analysis.label(row)] += 1
+    return "; ".join(f"{device}: " + ", ".join(f"{codec} ({n} rows)" for codec, n in sorted(codecs.items()))
+                     for device, codecs in sorted(found.items()))
 
 
 def _version(distribution: str) -> str:
@@ -107,7 +121,7 @@ def codecs_table(ctx: Context):
     for codec in sorted(set(rows_by) | set(errors)):
         crows = rows_by.get(codec, [])
         first = (crows or [r for r in ctx.data.error_rows if ctx.analysis.label(r) == codec])[0]
-        qualities = sorted({str(r["quality"]) for r in crows}, key=lambda q: (len(q), q))
+        qualities = [str(q) for q in sorted({r["quality"] for r in crows}, key=quality_order)]
         role = "lossless baseline" if codec in ctx.analysis.baselines else "codec"
         table.append([codec, role, first["codec_version"], first.get("plugin") or "", first["codec_settings"],
                       first.get("codec_fingerprint") or "{}", " ".join(qualities), len(crows), errors.get(codec, 0)])

@@ -1,7 +1,13 @@
-"""Matplotlib set up for byte-identical output: Agg backend, bundled font, no dates, fixed SVG ids."""
+"""Matplotlib set up for byte-identical output: Agg backend, bundled font, no dates, fixed SVG ids.
+
+Every text of a figure is at least ``MIN_PT`` points at the size it is saved
+(its print size); every figure is written as PNG, SVG and PDF; each codec keeps
+one colour and marker in every figure (:func:`codec_styles`).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -19,12 +25,23 @@ STYLE = {
     "savefig.dpi": 110,
     "axes.grid": True,
     "grid.alpha": 0.3,
-    "legend.fontsize": 7,
+    "legend.fontsize": 8,
+    "legend.title_fontsize": 8,
     "axes.titlesize": 9,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "pdf.fonttype": 42,
     "image.interpolation": "nearest",
 }
 PNG_METADATA = {"Software": None}
 SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
+PDF_METADATA = {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}
+#: The smallest text of any figure, in points at the size it is saved.
+MIN_PT = 8
+#: Every codec marker has this size (points), so a codec looks the same in every figure.
+MARKER_SIZE = 4
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">", "p")
 
 
 def style():
@@ -51,19 +68,27 @@ def grid(rows: int, cols: int, width: float, height: float, legend_rows: int = 1
     return fig, axes
 
 
-def save(fig, folder: Path, stem: str) -> tuple[str, str]:
-    """Write ``stem.png`` and ``stem.svg`` into ``folder``; returns their names. Closes the figure."""
+def save(fig, folder: Path, stem: str) -> tuple[str, str, str]:
+    """Write ``stem`` .png, .svg and .pdf into ``folder``; returns their names. Closes the figure."""
     folder.mkdir(parents=True, exist_ok=True)
     fig.savefig(folder / f"{stem}.png", format="png", metadata=PNG_METADATA)
     fig.savefig(folder / f"{stem}.svg", format="svg", metadata=SVG_METADATA)
+    fig.savefig(folder / f"{stem}.pdf", format="pdf", metadata=PDF_METADATA)
     plt.close(fig)
-    return f"{stem}.png", f"{stem}.svg"
+    return f"{stem}.png", f"{stem}.svg", f"{stem}.pdf"
 
 
-def codec_colours(codecs: list[str]) -> dict[str, tuple]:
-    """A fixed colour per codec, by its position in the sorted list."""
+@dataclass(frozen=True)
+class CodecStyle:
+    colour: tuple
+    marker: str
+
+
+def codec_styles(codecs: list[str]) -> dict[str, CodecStyle]:
+    """One colour and marker per codec for every figure of a report, by its position in the sorted list."""
     cmap = plt.get_cmap("tab10" if len(codecs) <= 10 else "tab20")
-    return {codec: cmap(i % cmap.N) for i, codec in enumerate(sorted(codecs))}
+    return {codec: CodecStyle(tuple(float(v) for v in cmap(i % cmap.N)), MARKERS[i % len(MARKERS)])
+            for i, codec in enumerate(sorted(codecs))}
 
 
 def legend(fig, axes) -> None:
@@ -75,6 +100,6 @@ def legend(fig, axes) -> None:
                 handles.append(handle)
                 labels.append(label)
     if handles:
-        columns = max(1, min(5, len(labels), int(fig.get_figwidth() / 1.7)))
+        columns = max(1, min(5, len(labels), int(fig.get_figwidth() / 2.0)))
         where = "outside lower center" if fig.get_layout_engine() is not None else "lower center"
-        fig.legend(handles, labels, loc=where, ncols=columns, fontsize=6, frameon=False)
+        fig.legend(handles, labels, loc=where, ncols=columns, fontsize=MIN_PT, frameon=False)

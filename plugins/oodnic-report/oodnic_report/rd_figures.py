@@ -7,28 +7,29 @@ import numpy as np
 from .context import Context
 from .curves import QUANTITIES, Curve
 from .model import Section
-from .plotting import codec_colours, figure, grid, legend
+from .plotting import MARKER_SIZE, CodecStyle, figure, grid, legend
 from .robustness import input_quality
 from .rundata import Variant
 
 BPP_LABEL = "rate (bpp, bits per pixel)"
-NAMES = {"psnr": "PSNR", "ms_ssim": "MS-SSIM", "psnr_wrt_clean": "PSNR vs clean"}
+NAMES = {"psnr": "PSNR", "ms_ssim_db": "MS-SSIM (dB)", "psnr_wrt_clean": "PSNR vs clean"}
 
 
-def draw(ax, curves: dict[str, Curve], quantity: str, colours: dict, **style) -> bool:
+def draw(ax, curves: dict[str, Curve], quantity: str, styles: dict[str, CodecStyle], **style) -> bool:
     """Each codec's curve; lossless points as triangles on the top edge. False when nothing was drawn."""
     drawn = False
     for codec, curve in sorted(curves.items()):
         x, y = curve.finite(quantity)
         if len(x):
-            ax.plot(x, y, marker=style.get("marker", "o"), markersize=3, linewidth=style.get("linewidth", 1.2),
-                    linestyle=style.get("linestyle", "-"), alpha=style.get("alpha", 1.0), color=colours[codec],
+            ax.plot(x, y, marker=style.get("marker", styles[codec].marker), markersize=MARKER_SIZE,
+                    linewidth=style.get("linewidth", 1.2), linestyle=style.get("linestyle", "-"),
+                    alpha=style.get("alpha", 1.0), color=styles[codec].colour,
                     label=style.get("label", "{}").format(codec))
             drawn = True
         lossless = curve.lossless(quantity)
         if lossless and style.get("lossless", True):
             rates = [curve.mean_bpp[curve.qualities.index(q)] for q in lossless]
-            ax.plot(rates, [1.0] * len(rates), marker="^", linestyle="none", color=colours[codec], clip_on=False,
+            ax.plot(rates, [1.0] * len(rates), marker="^", linestyle="none", color=styles[codec].colour, clip_on=False,
                     transform=ax.get_xaxis_transform(), label="lossless point (PSNR inf)")
     return drawn
 
@@ -36,8 +37,9 @@ def draw(ax, curves: dict[str, Curve], quantity: str, colours: dict, **style) ->
 def rd_section(ctx: Context) -> Section:
     section = Section("Rate-distortion curves")
     by_input(ctx, section)
-    for group in ctx.analysis.groups():
-        wrt_clean(ctx, group, section)
+    for quantity in ("psnr_wrt_clean", "psnr"):
+        for group in ctx.analysis.groups():
+            per_severity(ctx, group, section, quantity)
     by_group(ctx, section)
     return section
 
@@ -47,15 +49,15 @@ def by_input(ctx: Context, section: Section) -> None:
     severity = analysis.reference_severity()
     variants = ([analysis.clean] if analysis.clean else []) + [(c, severity) for c in analysis.corruptions
                                                                 if (c, severity) in analysis.curves]
-    colours = codec_colours(analysis.all_codecs)
     competing = {v: {c: k for c, k in analysis.curves[v].items() if c not in analysis.baselines} for v in variants}
-    for quantity in ("psnr", "ms_ssim"):
+    for quantity in ("psnr", "ms_ssim_db"):
         cols = min(4, len(variants))
         fig, axes = grid(-(-len(variants) // cols), cols, width=2.9, height=2.3,
                          legend_rows=-(-(len(analysis.codecs) + 1) // 5))
         drawn = False
         for ax, variant in zip(axes.flat, variants):
-            drawn |= draw(ax, competing[variant], quantity, colours)
+            drawn |= draw(ax, competing[variant], quantity, ctx.styles)
+            set_rate_axis(ctx, ax)
             ax.axvline(analysis.bpp, color="0.5", linestyle=":", linewidth=1)
             ax.set_title(title(ctx, variant))
             ax.set_xlabel(BPP_LABEL)
@@ -96,12 +98,19 @@ def close(fig) -> None:
     plt.close(fig)
 
 
-def wrt_clean(ctx: Context, group: str, section: Section) -> None:
-    """PSNR vs the clean image: one row per corruption of ``group``, one panel per severity, clean curve overlaid."""
+PER_SEVERITY = {
+    "psnr_wrt_clean": ("PSNR vs the clean image", "Robustness as in the paper: PSNR of the reconstruction of the "
+                       "corrupted input against the clean image"),
+    "psnr": ("PSNR vs the codec input", "Generalisation: PSNR of the reconstruction against the corrupted input "
+             "the codec was given"),
+}
+
+
+def per_severity(ctx: Context, group: str, section: Section, quantity: str) -> None:
+    """``quantity``: one row per corruption of ``group``, one panel per severity, the clean-input curve overlaid."""
     analysis = ctx.analysis
     corruptions = [c for c in analysis.corruptions if analysis.frequency.get(c) == group]
     severities = analysis.severities()
-    colours = codec_colours(analysis.all_codecs)
     clean = {c: k for c, k in analysis.curves.get(analysis.clean, {}).items() if c not in analysis.baselines}
     labels = 2 * len(analysis.codecs) + 1
     fig, axes = grid(len(corruptions), len(severities), width=2.4, height=2.0, sharey="row",
@@ -112,27 +121,37 @@ def wrt_clean(ctx: Context, group: str, section: Section) -> None:
             variant = (corruption, severity)
             if variant not in analysis.curves:
                 ax.text(0.5, 0.5, "not run", ha="center", va="center", transform=ax.transAxes)
-                ax.set_title(f"{corruption}, severity {severity}", fontsize=7)
+                ax.set_title(f"{corruption}, severity {severity}")
                 continue
-            draw(ax, clean, "psnr_wrt_clean", colours, linestyle="--", linewidth=0.8, alpha=0.55, marker="",
+            draw(ax, clean, quantity, ctx.styles, linestyle="--", linewidth=0.8, alpha=0.55, marker="",
                  label="{} on clean input", lossless=False)
             competing = {c: k for c, k in analysis.curves[variant].items() if c not in analysis.baselines}
-            draw(ax, competing, "psnr_wrt_clean", colours)
+            draw(ax, competing, quantity, ctx.styles)
+            set_rate_axis(ctx, ax)
             level = input_quality(ctx, variant)
-            if level.ok:
+            if level.ok and quantity == "psnr_wrt_clean":
                 ax.axhline(level.value, color="0.3", linestyle=":", linewidth=1, label="uncompressed corrupted input")
-            ax.set_title(f"{corruption}, severity {severity}", fontsize=7)
-            ax.set_xlabel(BPP_LABEL, fontsize=7)
-            ax.set_ylabel("PSNR vs clean (dB)" if j == 0 else "", fontsize=7)
-            ax.tick_params(labelsize=6)
+            ax.set_title(f"{corruption}, severity {severity}")
+            ax.set_xlabel(BPP_LABEL)
+            ax.set_ylabel(QUANTITIES[quantity] if j == 0 else "")
     legend(fig, axes.flat)
+    name, what = PER_SEVERITY[quantity]
+    level = ("; dotted grey: the corrupted input itself, uncompressed (the lossless baseline), where run"
+             if quantity == "psnr_wrt_clean" else "")
     section.items.append(ctx.figure(
-        fig, f"rd-psnr-wrt-clean-{group}", f"PSNR vs the clean image, {group}-frequency corruptions",
-        "Robustness as in the paper: PSNR of the reconstruction of the corrupted input against the clean image, "
-        "against bpp, one row per corruption and one panel per severity. Solid: each codec on the corrupted input; "
-        "dashed: the same codec on the clean input (its PSNR vs the clean image is its ordinary PSNR); dotted grey: "
-        "the corrupted input itself, uncompressed (the lossless baseline), where run. Means over the same "
-        f"{ctx.images_phrase()}."))
+        fig, f"rd-{quantity.replace('_', '-')}-{group}", f"{name}, {group}-frequency corruptions, every severity",
+        f"{what}, against bpp, one row per corruption and one panel per severity. Solid: each codec on the corrupted "
+        f"input; dashed: the same codec on the clean input{level}. Means over the same {ctx.images_phrase()}."))
+
+
+def set_rate_axis(ctx: Context, ax) -> None:
+    """A log bpp axis (plain numbers, no exponents) when the report was asked for one."""
+    if ctx.options.log_bpp:
+        from matplotlib.ticker import FuncFormatter, NullFormatter
+
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
 
 
 def by_group(ctx: Context, section: Section) -> None:
@@ -141,7 +160,6 @@ def by_group(ctx: Context, section: Section) -> None:
     if not analysis.groups():
         ctx.skip("RD curves per frequency group", "the run has no corrupted input")
         return
-    colours = codec_colours(analysis.all_codecs)
     panels = [("clean input", {c: k for c, k in analysis.curves.get(analysis.clean, {}).items()
                                if c not in analysis.baselines})] if analysis.clean else []
     for group in analysis.groups():
@@ -159,8 +177,9 @@ def by_group(ctx: Context, section: Section) -> None:
     for quantity in ("psnr", "psnr_wrt_clean"):
         fig, axes = figure(1, len(panels))
         for ax, (name, curves) in zip(axes.flat, panels):
-            draw(ax, curves, quantity, colours)
-            ax.set_title(name, fontsize=8)
+            draw(ax, curves, quantity, ctx.styles)
+            set_rate_axis(ctx, ax)
+            ax.set_title(name)
             ax.set_xlabel(BPP_LABEL)
             ax.set_ylabel(QUANTITIES[quantity])
         legend(fig, axes.flat)

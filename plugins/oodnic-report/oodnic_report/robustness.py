@@ -134,7 +134,7 @@ def heat_map(ctx: Context, measures: Measures):
                           aspect="auto")
         ax.set_facecolor("0.85")
         for (i, j), value in np.ndenumerate(grid):
-            ax.text(j, i, "n/a" if not np.isfinite(value) else f"{value:.1f}", ha="center", va="center", fontsize=6,
+            ax.text(j, i, "n/a" if not np.isfinite(value) else f"{value:.1f}", ha="center", va="center", fontsize=8,
                     bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.6, "linewidth": 0})
         ax.set_xticks(range(len(corruptions)), corruptions, rotation=45, ha="right")
         ax.set_yticks(range(len(codecs)), codecs)

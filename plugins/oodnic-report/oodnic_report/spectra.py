@@ -86,7 +86,8 @@ def collect(ctx: Context, metric: str) -> MetricSpectra | None:
         if isinstance(layout, str):
             refused[layout] = refused.get(layout, 0) + 1
             continue
-        wanted = [k for kind in KINDS for k in (f"{kind}_half", f"{kind}_radial")] + ["radial_frequency", "count"]
+        wanted = [k for kind in KINDS for k in (f"{kind}_half", f"{kind}_radial", f"{kind}_band_fraction")] + [
+            "radial_frequency", "count"]
         arrays = group.load(wanted)
         if result is None:
             edges = tuple(metadata.get("band_edges") or DEFAULT_EDGES)
@@ -109,7 +110,9 @@ def reduce(arrays: dict[str, np.ndarray], kind: str, layout: Layout, edges: tupl
     half, profile = arrays.get(f"{kind}_half"), arrays.get(f"{kind}_radial")
     if half is None and profile is None:
         return None
-    plane, bands, mean = None, None, float("nan")
+    fractions = arrays.get(f"{kind}_band_fraction")  # saved without planes (power mode)
+    plane, mean = None, float("nan")
+    bands = np.asarray(fractions, float) if fractions is not None and len(fractions) == len(edges) + 1 else None
     if half is not None:
         try:
             full = full_plane(np.asarray(half, dtype=np.float64), layout)

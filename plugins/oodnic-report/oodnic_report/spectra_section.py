@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .context import FIGURES, Context
-from .model import Note, Section, Tile, TileGrid, write_csv
+from .bdrate import resolve_anchor
+from .context import Context
+from .model import Note, Section, write_csv
 from .plotting import grid, legend
 from .rundata import Variant
-from .spectra import MAX_CELL, MetricSpectra, Spectrum, average, collect
-from .tiles import PERCENTILES, colour_bar, tile
+from .spectra import MetricSpectra, collect
+from .spectra_grids import Layout, difference_grid, heat_grid, panel
 
 KIND_TEXT = {"D": "D = x^ - x on clean input", "G": "G = x^ - x~ (generalisation)", "R": "R = x^ - x (robustness)"}
 SPECTRAL_KEYS = ("D", "G", "R", "D_half", "G_half", "R_half", "D_radial", "G_radial", "R_radial")
@@ -39,77 +40,56 @@ def spectra_section(ctx: Context) -> Section:
 
 def add_metric(ctx: Context, spectra: MetricSpectra, section: Section) -> None:
     analysis = ctx.analysis
-    groups = analysis.groups()
+    groups, codecs = analysis.groups(), spectra.codecs()
     quality_text = ", ".join(f"{c} q={q}" for c, q in spectra.qualities.items() if q is not None)
     facts = (f" Each codec at the quality whose clean-input bpp is nearest {analysis.bpp:.3g} bpp ({quality_text}); "
              f"{spectra.layout.height}x{spectra.layout.width} spectra, values: {spectra.layout.units or 'see metadata'}.")
     base: list[Column] = [("clean: D", "D", [analysis.clean])] if analysis.clean else []
     for kind in ("G", "R"):
         base += [(f"{g}: {kind}", kind, analysis.group_variants(g)) for g in groups]
-    has_planes = any(s.plane is not None for s in spectra.cells.values())
-    if has_planes:
+    if not any(s.plane is not None for s in spectra.cells.values()):
+        ctx.skip(f"{spectra.metric}: 2-D spectra", "its groups keep radial profiles only (planes=false)")
+    else:
+        stem, name = f"spectra-{spectra.metric}", spectra.metric
         section.items.append(heat_grid(
-            ctx, spectra, base, f"spectra-{spectra.metric}-groups",
-            f"{spectra.metric}: D, G and R per frequency group, all severities",
+            ctx, spectra, by_codec(codecs, base), titles(base), f"{stem}-groups",
+            f"{name}: D, G and R per frequency group, all severities",
             "Mean 2-D error spectrum per codec (rows): D on clean input, then G and R averaged over every corruption "
             "and severity of each frequency group (columns)." + facts))
+        anchor = resolve_anchor(ctx)
+        if anchor in codecs and len(codecs) > 1:
+            section.items.append(difference_grid(
+                ctx, spectra, by_codec([c for c in codecs if c != anchor], base), titles(base), anchor,
+                f"{stem}-difference", f"{name}: D, G and R per frequency group, minus {anchor}",
+                "Difference spectra per codec (rows) and input group (columns), all severities." + facts))
+        for kind in ("G", "R"):
+            rows = [(c, [(codec, kind, [(c, s) for s in analysis.severities(c)]) for codec in codecs])
+                    for c in analysis.corruptions]
+            if rows:
+                section.items.append(heat_grid(
+                    ctx, spectra, rows, tuple(codecs), f"{stem}-corruptions-{kind}",
+                    f"{name}: {KIND_TEXT[kind]} per corruption, all severities",
+                    f"Mean 2-D {kind} spectrum per corruption (rows, averaged over its severities) and codec "
+                    "(columns)." + facts))
         for severity in analysis.severities():
             columns = [(f"{g} s{severity}: {kind}", kind, analysis.group_variants(g, severity))
                        for kind in ("G", "R") for g in groups]
             section.items.append(heat_grid(
-                ctx, spectra, columns, f"spectra-{spectra.metric}-severity-{severity}",
-                f"{spectra.metric}: G and R per frequency group at severity {severity}",
+                ctx, spectra, by_codec(codecs, columns), titles(columns), f"{stem}-severity-{severity}",
+                f"{name}: G and R per frequency group at severity {severity}",
                 f"As above, the corruptions of each frequency group at severity {severity} only." + facts))
-    else:
-        ctx.skip(f"{spectra.metric}: 2-D spectra", "its groups keep radial profiles only (planes=false)")
     if any(s.radial is not None for s in spectra.cells.values()):
         section.items.append(radial_figure(ctx, spectra, facts))
     section.items.append(spectra_table(ctx, spectra))
 
 
-def panel(ctx: Context, spectra: MetricSpectra, codec: str, column: Column) -> Spectrum | str:
-    """The mean spectrum of ``codec`` over the column's inputs; a reason unless every codec has every input."""
-    title, kind, variants = column
-    if not variants:
-        return "no input"
-    gaps = [(c, v) for c in spectra.codecs() for v in variants if (c, v, kind) not in spectra.cells]
-    if gaps:
-        c, v = gaps[0]
-        reason = (f"{c} has no {kind} spectrum on {ctx.variant_name(v)} at q={spectra.qualities.get(c)}"
-                  + (f" (and {len(gaps) - 1} more gaps)" if len(gaps) > 1 else ""))
-        return reason
-    return average([spectra.cells[(codec, v, kind)] for v in variants])
+def by_codec(codecs: list[str], columns: list[Column]) -> Layout:
+    """A row per codec, a slot per column."""
+    return [(codec, [(codec, kind, variants) for _, kind, variants in columns]) for codec in codecs]
 
 
-def heat_grid(ctx: Context, spectra: MetricSpectra, columns: list[Column], stem: str, title: str,
-              caption: str) -> TileGrid:
-    """Rows codecs, columns inputs: a tile per spectrum, each on its own log colour scale (printed under it)."""
-    folder = ctx.out / FIGURES / "tiles"
-    rows, reported, zeros = [], set(), []
-    for codec in spectra.codecs():
-        tiles = []
-        for column in columns:
-            found = panel(ctx, spectra, codec, column)
-            if isinstance(found, str) or found.plane is None:
-                reason = found if isinstance(found, str) else "no 2-D plane"
-                tiles.append(Tile(None, "n/a (see Skipped)"))
-                if (column[0], reason) not in reported:
-                    reported.add((column[0], reason))
-                    ctx.skip(f"{title}: column {column[0]}", reason)
-            elif found.zero:
-                tiles.append(Tile(None, "all zero: no error"))
-                zeros.append(f"{codec} {column[0]}")
-            else:
-                file, text = tile(found.plane, folder, f"{stem}-{codec}-{column[0]}")
-                tiles.append(Tile(f"{FIGURES}/tiles/{file}", text))
-        rows.append((codec, tuple(tiles)))
-    bar = colour_bar(folder)
-    zero_text = f" All zero (no error at all): {', '.join(zeros)}." if zeros else ""
-    return TileGrid(title, caption + f" DC at the centre, -0.5 to 0.5 cycles/pixel on both axes; block-averaged to at "
-                    f"most {MAX_CELL} px per side. Each tile has its own log colour scale, from the "
-                    f"{PERCENTILES[0]}th to the {PERCENTILES[1]}th percentile of its values, printed under it "
-                    f"(colour bar: dark = low end, bright = high end).{zero_text} n/a tiles are listed under Skipped.",
-                    tuple(c[0] for c in columns), tuple(rows), f"{FIGURES}/tiles/{bar}")
+def titles(columns: list[Column]) -> tuple[str, ...]:
+    return tuple(title for title, _, _ in columns)
 
 
 def radial_figure(ctx: Context, spectra: MetricSpectra, facts: str):
@@ -128,16 +108,15 @@ def radial_figure(ctx: Context, spectra: MetricSpectra, facts: str):
                 ax.plot(*clean.radial, color="black", linewidth=1.2, label="D (clean input)")
             for k, severity in enumerate(severities):
                 for kind, style in (("G", "-"), ("R", "--")):
-                    found = panel(ctx, spectra, codec, (group, kind, analysis.group_variants(group, severity)))
+                    found = panel(ctx, spectra, (codec, kind, analysis.group_variants(group, severity)))
                     if isinstance(found, str) or found.radial is None or not np.any(found.radial[1] > 0):
                         continue
                     ax.plot(*found.radial, linestyle=style, linewidth=0.9, label=f"{kind}, severity {severity}",
                             color=colours(0.85 * k / max(1, len(severities) - 1)))
             ax.set_yscale("log")
             ax.set_xlim(0, 0.5)
-            ax.set_title(f"{codec}: {group}", fontsize=7)
-            ax.set_xlabel("radial frequency (cycles/pixel)", fontsize=7)
-            ax.tick_params(labelsize=6)
+            ax.set_title(f"{codec}: {group}")
+            ax.set_xlabel("radial frequency (cycles/pixel)")
     legend(fig, axes.flat)
     return ctx.figure(
         fig, f"spectra-{spectra.metric}-radial", f"{spectra.metric}: radial error spectra per frequency group",

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 CMAP = "inferno"
+DIVERGING = "RdBu_r"
 #: Share of a tile's positive values below / above its colour range (robust to a bright DC).
 PERCENTILES = (0.5, 99.5)
 #: Largest ratio of a tile's colour range; smaller values show as its darkest colour.
@@ -40,17 +41,44 @@ def scale(plane: np.ndarray) -> tuple[float, float]:
     return low, max(high, low * 1.0001)
 
 
-def tile(plane: np.ndarray, folder: Path, name: str) -> tuple[str, str]:
-    """Write ``plane`` (DC at the centre, row 0 the lowest frequency) as ``name``.png; its file name and scale text."""
-    low, high = scale(plane)
+def shared_scale(planes: list[np.ndarray]) -> tuple[float, float] | None:
+    """One log colour range for several planes (robust percentiles of all their positive values)."""
+    positive = [p[p > 0] for p in planes]
+    return scale(np.concatenate(positive)) if any(len(p) for p in positive) else None
+
+
+def tile(plane: np.ndarray, folder: Path, name: str, span: tuple[float, float] | None = None) -> tuple[str, str]:
+    """Write ``plane`` (DC at the centre, row 0 the lowest frequency) as ``name``.png on a log colour range
+    (``span``, else its own); its file name and scale text."""
+    low, high = span or scale(plane)
     with np.errstate(divide="ignore", invalid="ignore"):
         levels = (np.log(np.clip(plane, low, high)) - np.log(low)) / (np.log(high) - np.log(low))
-    file = re.sub(r"[^A-Za-z0-9_.-]+", "_", name) + ".png"
+    file = _file(name)
     save_png(_rgb(np.nan_to_num(levels[::-1], nan=0.0)), folder / file)
     return file, f"{low:.2g} to {high:.2g}"
 
 
-def colour_bar(folder: Path) -> str:
-    """A horizontal colour bar (dark = a tile's low end, bright = its high end); its file name."""
-    save_png(np.repeat(_rgb(np.linspace(0.0, 1.0, 256))[None, :, :], 12, axis=0), folder / "colour-bar.png")
-    return "colour-bar.png"
+def difference_tile(plane: np.ndarray, folder: Path, name: str, bound: float) -> tuple[str, str]:
+    """Write a signed plane (codec minus anchor) on a linear diverging range -bound..bound (blue below, red above)."""
+    from matplotlib import colormaps
+
+    levels = np.clip(plane / bound, -1.0, 1.0) * 0.5 + 0.5 if bound > 0 else np.full(plane.shape, 0.5)
+    rgb = (colormaps[DIVERGING](levels[::-1])[..., :3] * 255).round().astype(np.uint8)
+    file = _file(name)
+    save_png(rgb, folder / file)
+    return file, f"-{bound:.2g} to {bound:.2g}"
+
+
+def _file(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name) + ".png"
+
+
+def colour_bar(folder: Path, diverging: bool = False) -> str:
+    """A horizontal colour bar (low end to high end of a tile's printed range); its file name."""
+    from matplotlib import colormaps
+
+    ramp = np.linspace(0.0, 1.0, 256)
+    rgb = (colormaps[DIVERGING](ramp)[..., :3] * 255).round().astype(np.uint8) if diverging else _rgb(ramp)
+    name = "colour-bar-diverging.png" if diverging else "colour-bar.png"
+    save_png(np.repeat(rgb[None, :, :], 12, axis=0), folder / name)
+    return name

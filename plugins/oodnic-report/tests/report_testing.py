@@ -60,7 +60,7 @@ def fourier_arrays(size: int = 5) -> tuple[dict, dict[str, np.ndarray], dict]:
     freqs = np.arange(size) - size // 2
     radius = np.hypot(*np.meshgrid(freqs, freqs, indexing="ij"))
     arrays = {"psnr_input": 40.0 - radius, "psnr_clean": 35.0 - 0.5 * radius, "bpp": np.full((size, size), 0.5),
-              "frequencies": freqs}
+              "frequencies": freqs, "psnr_unperturbed": np.array(35.25)}
     meta = {"codec": "fixture_jpeg", "codec_settings": "{}", "quality": 40, "dataset": "images", "images": 3}
     return meta, arrays, {"grid": size, "eps": 4.0, "crop": 32, "seed": 0}
 
@@ -120,3 +120,21 @@ def make_report(run_dir: Path, **options):
     if key not in _CACHE:
         _CACHE[key] = build_report(run_dir, run_dir.parent / f"{run_dir.name}-report", options=Options(**options))
     return _CACHE[key]
+
+
+RATE_TARGETS = (24.0, 96.0)
+
+
+def make_planted_rate_run(root: Path) -> Path:
+    """The planted codecs rate-matched at RATE_TARGETS on 3 images x (clean + planted_dim, planted_noise at 1, 5);
+    planted_double's lowest rate is 48 bpp, so it cannot reach 24; cached."""
+    if root not in _CACHE:
+        images = write_planted_images(root / "planted-images")
+        run_dir = root / "planted-rates"
+        run_grid("planted_plugin", dataset=str(images), run_dir=str(run_dir),
+                 codecs=[[name, None] for name in ("planted_anchor", "planted_double", "planted_sharp",
+                                                   "planted_fussy", "none")],
+                 corruptions=["planted_dim", "planted_noise"], severities=[1, 5], metrics=["psnr", "psnr_wrt_clean"],
+                 target_bpp=list(RATE_TARGETS))
+        _CACHE[root] = run_dir
+    return _CACHE[root]

@@ -80,3 +80,22 @@ def test_a_curve_whose_psnr_falls_has_no_bd_rate_but_a_bd_psnr():
     delta = bd_rate(rate, [24.0, 25.0, 26.0, 27.0], rate, falling)
     assert math.isnan(delta.value) and "codec's PSNR does not rise with rate" in delta.note
     assert math.isfinite(bd_psnr(rate, [24.0, 25.0, 26.0, 27.0], rate, falling).value)
+
+
+def test_a_dominated_point_is_left_out_and_noted_once():
+    # the worked example's test curve plus one stray point: 15.8 bpp for 30.5 dB, when 10 bpp already gives 31 dB
+    stray_rate, stray_psnr = np.append(TEST_RATE, 10.0**1.2), np.append(PSNR, 30.5)
+    rate = bd_rate(ANCHOR_RATE, PSNR, stray_rate, stray_psnr)
+    assert rate.value == pytest.approx((10.0**0.1875 - 1.0) * 100.0, abs=1e-9)  # as without the stray point
+    assert rate.note == "dominated points left out: 1 of the codec's 5 (at 15.8 bpp)"
+    psnr = bd_psnr(ANCHOR_RATE, PSNR, stray_rate, stray_psnr)
+    assert psnr.value == pytest.approx(bd_psnr(ANCHOR_RATE, PSNR, TEST_RATE, PSNR).value, abs=1e-12)
+    from oodnic_report.cases import Cell, joined_note
+
+    assert joined_note(Cell(rate.value, rate.note), Cell(psnr.value, psnr.note)).count("dominated") == 1
+
+
+def test_fewer_than_four_points_warn_but_give_the_delta():
+    rate, psnr = np.array([0.2, 0.4, 0.8]), np.array([28.0, 31.5, 34.0])
+    delta = bd_rate(rate, psnr, rate * 2, psnr)
+    assert delta.value == pytest.approx(100.0) and delta.note == "fewer than 4 points (anchor 3, codec 3): fragile"

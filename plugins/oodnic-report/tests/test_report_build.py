@@ -14,11 +14,15 @@ from report_testing import make_report, make_run, oodnic
 
 ANCHOR = "fixture_jpeg"
 EXPECTED_FIGURES = {
-    "headline-by-group", "robustness-heatmap", "rd-psnr-by-input", "rd-ms_ssim-by-input",
+    "headline-by-group", "robustness-heatmap", "rd-psnr-by-input", "rd-ms_ssim_db-by-input",
     "rd-psnr-wrt-clean-low", "rd-psnr-wrt-clean-medium", "rd-psnr-wrt-clean-high", "rd-psnr-by-group",
+    "rd-psnr-low", "rd-psnr-medium", "rd-psnr-high",
     "rd-psnr-wrt-clean-by-group", "spectra-fixture_spectra-radial", "fourier-heatmaps",
 }
 EXPECTED_TILES = {"fixture_spectra: D, G and R per frequency group, all severities",
+                  "fixture_spectra: D, G and R per frequency group, minus fixture_jpeg",
+                  "fixture_spectra: G = x^ - x~ (generalisation) per corruption, all severities",
+                  "fixture_spectra: R = x^ - x (robustness) per corruption, all severities",
                   "fixture_spectra: G and R per frequency group at severity 1",
                   "fixture_spectra: G and R per frequency group at severity 3"}
 EXPECTED_CSV = {"provenance.csv", "codecs.csv", "corruptions.csv", "metrics.csv", "images.csv", "rd_points.csv",
@@ -50,6 +54,19 @@ def test_report_has_every_section_the_run_allows(run_dir):
     assert [label for label, _ in groups.rows] == ["fixture_jpeg", "fixture_webp"]
     assert all(t.src and (out / t.src).is_file() and re.fullmatch(r"\S+ to \S+", t.text)
                for _, row in groups.rows for t in row)
+    for kind in ("D", "G", "R"):  # one colour scale per spectrum kind across codecs and inputs
+        scales = {t.text for _, row in groups.rows for c, t in zip(groups.columns, row) if c.endswith(kind)}
+        assert len(scales) == 1, (kind, scales)
+    assert len({t.text for _, row in groups.rows for t in row}) == 3
+    difference = tiles["fixture_spectra: D, G and R per frequency group, minus fixture_jpeg"]
+    assert [label for label, _ in difference.rows] == ["fixture_webp"]  # codec minus the anchor
+    assert all(t.src and re.fullmatch(r"-(\S+) to \1", t.text) for _, row in difference.rows for t in row)
+    per_corruption = tiles["fixture_spectra: R = x^ - x (robustness) per corruption, all severities"]
+    assert per_corruption.columns == ("fixture_jpeg", "fixture_webp")
+    assert [label for label, _ in per_corruption.rows] == ["fixture_contrast", "fixture_blur", "fixture_noise"]
+    heat = (out / "figures" / "fourier-heatmaps.svg").read_text()  # each panel its own colour bar, and the change
+    assert heat.count("<!-- PSNR (dB) -->") == 2 and heat.count("<!-- change in PSNR (dB) -->") == 1
+    assert "<!-- change vs unperturbed (35.25 dB) -->" in heat
     page = report.path.read_text()
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert sources and [s for s in sources if re.match(r"^[a-z]+:", s) and s != "data:,"] == []  # offline
@@ -78,7 +95,7 @@ def test_tables_measure_robustness_per_severity_and_on_average(run_dir):
                 + float(rows[("fixture_jpeg", "fixture_noise", "3")]["psnr_drop"])) / 2
     assert float(mean["psnr_drop"]) == pytest.approx(expected)
     bd = read_csv(out / "bd_rate.csv")
-    assert len(bd) == 1 * 7 * 2 and {r["codec"] for r in bd} == {"fixture_webp"}
+    assert len(bd) == 1 * 7 * 3 and {r["codec"] for r in bd} == {"fixture_webp"}
     clean = next(r for r in bd if r["corruption"] == "clean" and r["metric"] == "psnr")
     assert float(clean["bd_rate"]) < -10 and float(clean["bd_psnr"]) > 0.5  # WebP beats JPEG at these rates
     speed = {r["codec"]: r for r in read_csv(out / "speed.csv")}
@@ -86,6 +103,8 @@ def test_tables_measure_robustness_per_severity_and_on_average(run_dir):
     assert all(float(r["encode_mp_per_s"]) > 0 and float(r["decode_ms_median"]) > 0 for r in speed.values())
     facts = {r["fact"]: r["value"] for r in read_csv(out / "provenance.csv")}
     assert facts["seed"] == "0" and facts["device (as asked)"] == "cpu" and facts["images"] == "3"
+    # the device each worker loaded each codec on, from the rows (3 images x 7 inputs x 4 qualities; none: 1)
+    assert facts["device used by the workers"] == "cpu: fixture_jpeg (84 rows), fixture_webp (84 rows), none (21 rows)"
     assert facts["codecs of plugin report_fixture_plugin"] == "fixture_jpeg, fixture_webp"
     assert facts["python"] == platform.python_version()  # the run records its environment
     images = read_csv(out / "images.csv")
@@ -108,7 +127,7 @@ def test_cli_report_is_byte_identical_to_an_earlier_build(run_dir, tmp_path):
     assert [p for p in files if (first / p).read_bytes() != (tmp_path / "again" / p).read_bytes()] == []
 
 
-def test_groups_in_an_unknown_layout_are_skipped_with_the_reason(run_dir, tmp_path):
+def test_unknown_layouts_are_skipped_and_band_shares_read_without_planes(run_dir, tmp_path):
     from oodnic_platform.results import open_run, save_arrays
 
     copy = tmp_path / "run"
@@ -118,7 +137,16 @@ def test_groups_in_an_unknown_layout_are_skipped_with_the_reason(run_dir, tmp_pa
     for group in groups:  # the same groups in a layout the report does not know (full planes, no layout_version)
         save_arrays(copy, "old_spectra", group.meta, {"D": np.ones((32, 48)), "D_radial": np.ones(20)},
                     {"mode": "power"})
+        # ... and as oodnic-spectral saves them with planes=false: radial profiles and band fractions only
+        arrays, metadata = group.load_with_metadata()
+        flat = {k: v for k, v in arrays.items() if k.endswith("_radial") or k in ("radial_frequency", "count")}
+        flat.update({f"{k[0]}_band_fraction": np.array([0.5, 0.3, 0.2]) for k in arrays if k.endswith("_half")})
+        save_arrays(copy, "flat_spectra", group.meta, flat, metadata)
     report = make_report(copy, anchor=ANCHOR)
+    shares = read_csv(report.path.parent / "spectra_flat_spectra.csv")
+    assert len(shares) == 2 * (1 + 2 * 6)
+    assert all((r["band_low"], r["band_mid"], r["band_high"]) == ("0.5", "0.3", "0.2") for r in shares)
+    assert "flat_spectra: 2-D spectra" in {s.item for s in report.skipped}
     reasons = {s.item: s.reason for s in report.skipped}
     # the groups at the shown qualities (2 codecs x 7 inputs) are refused, saying why; fixture_spectra is shown
     assert reasons["old_spectra: 14 array group(s)"].startswith("its metadata documents no layout_version; this "
@@ -149,14 +177,15 @@ def test_an_all_zero_spectrum_is_labelled_as_such(run_dir, tmp_path):
     from oodnic_report.context import Context
     from oodnic_report.rundata import load_run
     from oodnic_report.spectra import Spectrum, collect
-    from oodnic_report.spectra_section import heat_grid
+    from oodnic_report.spectra_grids import heat_grid
 
     data = load_run(run_dir)
     try:
         ctx = Context(data, analyse(data.rows, data.images), tmp_path)
         spectra = collect(ctx, "fixture_spectra")
         spectra.cells[("fixture_webp", ("clean", 0), "D")] = Spectrum(np.zeros((4, 6), np.float32), None, None, 0.0, 3)
-        grid = heat_grid(ctx, spectra, [("clean: D", "D", [("clean", 0)])], "zero", "zero test", "")
+        layout = [(codec, [(codec, "D", [("clean", 0)])]) for codec in ("fixture_jpeg", "fixture_webp")]
+        grid = heat_grid(ctx, spectra, layout, ("clean: D",), "zero", "zero test", "")
     finally:
         data.close()
     assert dict(grid.rows)["fixture_webp"][0].text == "all zero: no error"

@@ -44,8 +44,9 @@ def test_a_point_missing_an_image_is_left_out_and_a_lossless_point_marked():
     assert list(x) == [0.25, 1.0] and list(y) == [30.0, 40.0]  # q=3 has one image of two; q=4 is lossless
     assert curve.incomplete() == [(3, 1)] and curve.lossless() == [4]
     analysis = analyse(rows, list(IMAGES))
-    assert analysis.notes == [("RD point c q=3 on clean input", "1 of 2 images have a successful row: left out, "
-                               "so every point averages the same images")]
+    assert analysis.notes == [("RD points of c on clean input", "1 qualities lack a successful row on some image "
+                               "(q=3 (1 of 2 images); rate-search probes are coded per image): left out of the mean "
+                               "curves, so every point averages the same images")]
 
 
 def test_lossless_everywhere_is_a_baseline_and_the_matched_rate_ignores_it():
@@ -126,3 +127,41 @@ def test_a_winner_is_named_only_when_its_lead_is_outside_the_interval():
     apart = {"a": 31.0 + noise, "b": 30.0 + noise + rng.normal(0, 0.2, 1000)}
     text, winner = decide("high", "generalisation: x", {"a": 31.0, "b": 30.0}, apart)
     assert winner == "a" and "a best, 1 dB ahead of b" in text
+
+
+def test_bootstrap_resamples_that_miss_the_rate_are_counted_and_stated(tmp_path):
+    import csv
+    from pathlib import Path
+
+    from oodnic_report.context import Context
+    from oodnic_report.headline import decide, headline_section
+    from oodnic_report.rundata import RunData
+
+    rows = []  # image a reaches 0.2 bpp, image b only 0.4: resamples drawing b twice miss 0.31 bpp
+    for codec, shift in (("c", 0.0), ("d", 1.0)):
+        rows += [row(codec, 1, 0.2, 30.0 + shift), row(codec, 2, 0.8, 36.0 + shift)]
+        rows += [row(codec, 1, 0.4, 31.0 + shift, image="b.png"), row(codec, 2, 1.6, 37.0 + shift, image="b.png")]
+    for r in rows:
+        r["dataset"] = "d"
+    ctx = Context(RunData(Path(tmp_path), None, rows, []), analyse(rows, list(IMAGES), 0.31), tmp_path)
+    note = headline_section(ctx).items[-1]
+    table = list(csv.DictReader(open(tmp_path / "headline.csv")))
+    dropped = {r["codec"]: int(r["resamples_dropped"]) for r in table}
+    assert 150 < dropped["c"] == dropped["d"] < 350  # about a quarter of 1,000 draw image b twice
+    assert f"c clean psnr: {dropped['c']}, d clean psnr: {dropped['d']}" in note.text
+    text, _ = decide("g", "m: x", {"c": 30.0, "d": 31.0}, {"c": np.array([30.0, np.nan]), "d": np.array([31, np.nan])})
+    assert "1 of 2 resamples dropped" in text
+
+
+def test_fractional_qualities_sort_numerically_in_the_codecs_table(tmp_path):
+    from pathlib import Path
+
+    from oodnic_report.context import Context
+    from oodnic_report.overview import codecs_table
+    from oodnic_report.rundata import RunData
+
+    rows = [{**r, "dataset": "d", "codec_version": "1", "plugin": "p", "codec_fingerprint": "{}"}
+            for q in (0.01, 0.0012, 0.0035) for r in both("vr", q, 0.1 + q, 30.0)]
+    ctx = Context(RunData(Path(tmp_path), None, rows, []), analyse(rows, list(IMAGES)), tmp_path)
+    assert codecs_table(ctx).rows[0][6] == "0.0012 0.0035 0.01"  # by length, then text: 0.01 came first
+    assert [q for q in analyse(rows, list(IMAGES)).curves[("clean", 0)]["vr"].qualities] == [0.0012, 0.0035, 0.01]

@@ -2,7 +2,8 @@
 
 For each basis U of a K x K low-frequency grid, every clean crop x is
 perturbed to x~ (see :mod:`.fourier`), coded to x^, and the image means of
-PSNR(x^, x~) and PSNR(x^, x) are recorded; the point-symmetric K x K maps
+PSNR(x^, x~) and PSNR(x^, x) are recorded, with the PSNR of the crops coded
+unperturbed (the reference for the change a perturbation causes); the point-symmetric K x K maps
 (rows fy, columns fx, from -K//2 to K//2 cycles per crop) go to an .npz.
 
 Codecs with ``resource == "gpu"`` run in this process (one model load,
@@ -105,6 +106,18 @@ def measure_bases(
     ]
 
 
+def measure_unperturbed(codec: Codec, quality: Quality, crops: CropSet, feed: str) -> float:
+    """Image mean of the PSNR of the clean crops coded as they are: the maps' reference level.
+
+    Runs in this process: a device codec is loaded here; a pooled codec has ``resource = "cpu"`` and codes
+    without ``load`` (which only device codecs need).
+    """
+    given = list(crops.pixels if feed == "uint8" else crops.pixels.astype(np.float32))
+    data = _checked(codec, codec.encode_batch(given, quality), "encode")
+    recon = np.stack([np.asarray(r, dtype=np.uint8) for r in _checked(codec, codec.decode_batch(data), "decode")])
+    return float(psnr(recon, crops.pixels).mean())
+
+
 def _checked(codec: Codec, items: list, step: str) -> list:
     """A codec's batch result, refused with one line when an item is an error (a map cannot have holes)."""
     for item in items:
@@ -185,9 +198,13 @@ def run_heatmap(
             if progress is not None:
                 progress(len(results))
         results = store.results(key)
+        unperturbed = store.unperturbed(key)
+        if unperturbed is None:
+            unperturbed = measure_unperturbed(codec, quality, crops, feed)  # in this process: one batch of crops
+            store.set_unperturbed(key, unperturbed)
     finally:
         store.close()
-    return save_maps(out_dir, key, description, crops, settings, results, time.perf_counter() - start)
+    return save_maps(out_dir, key, description, crops, settings, results, time.perf_counter() - start, unperturbed)
 
 
 def _plain(value: dict) -> dict:
@@ -197,14 +214,14 @@ def _plain(value: dict) -> dict:
 
 def save_maps(
     out_dir: Path, key: str, description: dict, crops: CropSet, settings: HeatmapSettings,
-    results: dict[Frequency, BasisResult], seconds: float,
+    results: dict[Frequency, BasisResult], seconds: float, unperturbed: float,
 ) -> Path:
     half = settings.grid // 2
     metadata = {
         **description, **asdict(settings), "run_key": key, "image_names": crops.names, "image_sha256": crops.sha256,
         "axes": "rows fy, columns fx, cycles per crop from -grid//2 to grid//2 (divide by crop for cycles/pixel)",
         "psnr": "image mean of PSNR (dB, peak 255): psnr_input vs the input the codec was fed, psnr_clean vs the "
-                "clean crop",
+                "clean crop; psnr_unperturbed: the clean crops coded unperturbed",
         "perturbation": PERTURBATION[description["feed"]] + "; U unit-L2 cosine, r_c = +-1 per channel, image, basis",
         "measure_seconds": round(seconds, 3),
     }
@@ -212,6 +229,7 @@ def save_maps(
         "psnr_input": assemble(settings.grid, {f: r.psnr_input for f, r in results.items()}),
         "psnr_clean": assemble(settings.grid, {f: r.psnr_clean for f, r in results.items()}),
         "bpp": assemble(settings.grid, {f: r.bpp for f, r in results.items()}),
+        "psnr_unperturbed": np.array(unperturbed),
         "frequencies": np.arange(-half, half + 1),
     }
     path = out_dir / f"fourier_heatmap_{description['codec']}_q{description['quality']}_k{settings.grid}_{key[:10]}.npz"

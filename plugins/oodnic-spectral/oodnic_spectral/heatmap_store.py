@@ -1,7 +1,8 @@
 """Per-basis Fourier heat-map results in ``OUT/fourier_heatmap.sqlite``, table ``fourier_heatmap``.
 
 One row per (run key, fy, fx): the image means of PSNR(x^, x~), PSNR(x^, x)
-and bpp. A batch of bases commits in one transaction, so an interrupted run
+and bpp; table ``unperturbed``: per run key, the PSNR of the crops coded as
+they are (the maps' reference level). A batch of bases commits in one transaction, so an interrupted run
 resumes at the first missing basis. The run key hashes everything a basis
 result depends on (codec, settings, version, quality, images, crop, eps,
 seed), not the grid: a larger grid reuses a smaller one's bases.
@@ -47,6 +48,7 @@ class HeatmapStore:
             self.conn.execute(
                 f"CREATE TABLE IF NOT EXISTS fourier_heatmap ({', '.join(COLUMNS)}, PRIMARY KEY (run_key, fy, fx))"
             )
+            self.conn.execute("CREATE TABLE IF NOT EXISTS unperturbed (run_key TEXT PRIMARY KEY, psnr REAL)")
 
     def close(self) -> None:
         self.conn.close()
@@ -56,6 +58,14 @@ class HeatmapStore:
             "SELECT fy, fx, psnr_input, psnr_clean, bpp FROM fourier_heatmap WHERE run_key = ?", (key,)
         )
         return {(fy, fx): BasisResult((fy, fx), pin, pcl, bpp) for fy, fx, pin, pcl, bpp in rows}
+
+    def unperturbed(self, key: str) -> float | None:
+        row = self.conn.execute("SELECT psnr FROM unperturbed WHERE run_key = ?", (key,)).fetchone()
+        return None if row is None else float(row[0])
+
+    def set_unperturbed(self, key: str, psnr: float) -> None:
+        with self.conn:
+            self.conn.execute("INSERT OR REPLACE INTO unperturbed VALUES (?, ?)", (key, psnr))
 
     def add(self, key: str, description: dict[str, Any], results: Iterable[BasisResult]) -> None:
         """Insert a batch of basis results in one committed transaction."""

@@ -118,8 +118,10 @@ def test_a_process_pool_gives_the_same_maps_and_loads_the_codec_once_per_worker(
     one = run_heatmap(BlurCodec(), 1, "d", crops, HeatmapSettings(grid=7, crop=24, batch=2), tmp_path / "one")
     pooled = run_heatmap(LoadLoggingBlur(str(log)), 1, "d", crops,
                          HeatmapSettings(grid=7, crop=24, batch=2, workers=2), tmp_path / "pool")
-    for key in ("psnr_input", "psnr_clean", "bpp"):
+    for key in ("psnr_input", "psnr_clean", "bpp", "psnr_unperturbed"):
         np.testing.assert_array_equal(maps(one)[0][key], maps(pooled)[0][key])
+    blurred = np.stack(BlurCodec().decode_batch(BlurCodec().encode_batch(list(crops.pixels), 1)))
+    assert float(maps(one)[0]["psnr_unperturbed"]) == pytest.approx(float(psnr(blurred, crops.pixels).mean()))
     pids = log.read_text().split()
     assert len(pids) == len(set(pids)) == 2 and str(os.getpid()) not in pids
 
@@ -131,7 +133,9 @@ def test_float_codecs_are_fed_unrounded_input_and_compared_with_it(tmp_path):
     arrays, meta = maps(run_heatmap(codec, 1, "d", crops, settings, tmp_path))
     assert meta["feed"] == "float32" and "not rounded" in meta["perturbation"]
     assert codec.dtypes == {"float32"} and codec.fractional
-    assert codec.loads == 1 and codec.batches == [6] * 6 + [3]  # 13 bases, 2 per call, in this process
+    # 13 bases, 2 per call, in this process, then the 3 crops unperturbed (the maps' reference level)
+    assert codec.loads == 1 and codec.batches == [6] * 6 + [3] + [3]
+    assert np.isinf(arrays["psnr_unperturbed"])  # the identity codec returns the clean crops exactly
     freqs = half_plane_frequencies(5)
     given = perturb(crops.pixels, fourier_bases(freqs, 24), sign_table(0, crops.sha256, freqs), 4.0, "float32")
     expected = psnr(np.rint(given).astype(np.uint8), given).mean(axis=1)
@@ -155,13 +159,14 @@ def test_rerun_resumes_and_larger_grid_reuses_bases(tmp_path):
     codec = IdentityCodec()
     IdentityCodec.calls = 0
     first = run_heatmap(codec, 1, "grey", crops, HeatmapSettings(grid=5, crop=16), tmp_path)
-    assert IdentityCodec.calls == 3 * len(half_plane_frequencies(5))
+    # every basis on 3 crops, then the 3 crops unperturbed once per run key (the maps' reference level)
+    assert IdentityCodec.calls == 3 * len(half_plane_frequencies(5)) + 3
     again = run_heatmap(codec, 1, "grey", crops, HeatmapSettings(grid=5, crop=16), tmp_path)
-    assert IdentityCodec.calls == 3 * len(half_plane_frequencies(5)) and again == first
+    assert IdentityCodec.calls == 3 * len(half_plane_frequencies(5)) + 3 and again == first
     run_heatmap(codec, 1, "grey", crops, HeatmapSettings(grid=7, crop=16), tmp_path)
-    assert IdentityCodec.calls == 3 * len(half_plane_frequencies(7))
+    assert IdentityCodec.calls == 3 * len(half_plane_frequencies(7)) + 3
     run_heatmap(codec, 1, "grey", crops, HeatmapSettings(grid=5, crop=16, seed=1), tmp_path)
-    assert IdentityCodec.calls == 3 * (len(half_plane_frequencies(7)) + len(half_plane_frequencies(5)))
+    assert IdentityCodec.calls == 3 * (len(half_plane_frequencies(7)) + len(half_plane_frequencies(5))) + 6
     with sqlite3.connect(tmp_path / "fourier_heatmap.sqlite") as conn:
         rows = conn.execute("SELECT COUNT(*), MIN(psnr_input) FROM fourier_heatmap").fetchone()
     assert rows == (len(half_plane_frequencies(7)) + len(half_plane_frequencies(5)), float("inf"))
@@ -191,9 +196,9 @@ def test_fourier_heatmap_command(tmp_path, monkeypatch):
     BlurCodec.calls = 0
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    assert BlurCodec.calls == 2 * len(half_plane_frequencies(5))
+    assert BlurCodec.calls == 2 * len(half_plane_frequencies(5)) + 2  # and the 2 crops unperturbed
     result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 0 and BlurCodec.calls == 2 * len(half_plane_frequencies(5))
+    assert result.exit_code == 0 and BlurCodec.calls == 2 * len(half_plane_frequencies(5)) + 2
     (npz,) = (tmp_path / "out").glob("fourier_heatmap_*.npz")
     arrays, meta = maps(npz)
     assert arrays["psnr_input"].shape == (5, 5) and np.isfinite(arrays["psnr_input"]).all()
