@@ -74,6 +74,13 @@ class RunSpec:
     #: file digests the driver computed, adopted by workers so no image file is hashed twice
     file_digests: tuple = ()
 
+    def coder(self, index: int) -> CoderIdentity:
+        """The identity of codec ``index`` (the planner sets every one)."""
+        identity = self.codecs[index].identity
+        if identity is None:
+            raise ValueError("a RunSpec's codecs carry identities: make run specs with oodnic_platform's planner")
+        return identity
+
     def variant(self, corruption: str, severity: int) -> VariantIdentity:
         for variant in self.variants:
             if (variant.corruption, variant.severity) == (corruption, severity):
@@ -387,7 +394,7 @@ def dataset_identity(name: str, options: dict[str, Any], registry: Registry) -> 
     return json.dumps({"dataset": source, "options": options}, sort_keys=True, default=str)
 
 
-def _identity(codec: Codec, registry: Registry, ladder: list[Quality]) -> CoderIdentity:
+def _identity(codec: Codec, registry: Registry, ladder: list[Quality] | None) -> CoderIdentity:
     try:
         return CoderIdentity.of(codec, registry.plugin_label("codec", codec.name), ladder)
     except Exception as exc:  # a plugin's version()/settings()/fingerprint() failing is its own one line

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Collection, Mapping
+from typing import Collection, Mapping, Sequence
 
 from .codec import Codec, Quality
 
@@ -224,6 +224,7 @@ def _untried_between(scale: Scale, u: float, lo: Point, hi: Point, tried: set) -
         return q
     if scale.kind == "continuous":
         return None  # the bracket is narrower than a quality's resolution
+    inside: Sequence[Quality]
     if scale.kind == "ladder":
         inside = [c for c in scale.ladder if lo[0] < scale.position(c) < hi[0] and c not in tried]
     else:
@@ -250,9 +251,9 @@ def _outside(scale: Scale, target: float, points: list[Point], best: Point, lowe
     step = math.log(target / edge[2]) / slope
     limit = MAX_STEP * (scale.span or 1.0)
     q = scale.quality(edge[0] + max(-limit, min(limit, step)))
-    if q in tried or (scale.position(q) >= edge[0] if lower else scale.position(q) <= edge[0]):
-        q = _next_valid(scale, edge[1], lower)
-    return Match(best[1], best[2], False) if q is None or q in tried else q
+    nearer = q not in tried and (scale.position(q) < edge[0] if lower else scale.position(q) > edge[0])
+    chosen = q if nearer else _next_valid(scale, edge[1], lower)
+    return Match(best[1], best[2], False) if chosen is None or chosen in tried else chosen
 
 
 def _next_valid(scale: Scale, quality: Quality, lower: bool) -> Quality | None:

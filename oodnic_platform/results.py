@@ -176,8 +176,8 @@ class Run:
                  " image, corruption, severity, codec, codec_settings, target_bpp")
         params = [int(v) if isinstance(v, bool) else v for v in equals.values()]
         for row in self._conn.execute(query, params):
-            *head, met, probes, low, high = tuple(row)
-            yield RateMatch(*head, bool(met), int(probes), (float(low), float(high)))
+            yield RateMatch(row[0], row[1], row[2], row[3], row[4], int(row[5]), float(row[6]), float(row[7]),
+                            float(row[8]), bool(row[9]), int(row[10]), (float(row[11]), float(row[12])))
 
     def configs(self) -> list[dict[str, Any]]:
         """The configuration of every invocation that wrote to this folder, oldest first."""

@@ -199,7 +199,7 @@ def match_rates(the_plan: Plan, store: ResultStore,
                 ended.append((case, target))
             elif step is not None:
                 mine.add(step)
-                coder = the_plan.spec.codecs[case.search.codec].identity
+                coder = the_plan.spec.coder(case.search.codec)
                 key = case.keys.setdefault(step, row_key(case.image, case.sha256, case.variant, coder, step))
                 proposals.append((case, target, step, key))
         open_targets = [(case, target) for case, target, _, _ in proposals]
@@ -226,7 +226,7 @@ def match_rates(the_plan: Plan, store: ResultStore,
 def rate_match(the_plan: Plan, case: Case, target: float) -> dict[str, Any]:
     """The record of a finished search: the case's probe nearest the target in log bpp (another target's probe
     may be nearer than the search's own end), whether it is within the tolerance, and the rates reached."""
-    coder = the_plan.spec.codecs[case.search.codec].identity
+    coder = the_plan.spec.coder(case.search.codec)
     identity = [case.image, case.sha256, case.variant.corruption, case.variant.version, case.variant.plugin,
                 case.variant.severity, case.variant.seed, *coder.key_parts]
     quality, bpp = min(case.bpp.items(), key=lambda item: (abs(math.log(item[1] / target)), item[1]))

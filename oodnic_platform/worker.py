@@ -353,9 +353,7 @@ def _add_parts(job: Job, parts: dict[str, tuple[str, Arrays]], result: ChunkResu
 
 def new_row(spec: RunSpec, chunk: Chunk, job: Job, image_sha256: str) -> dict[str, Any]:
     """The identity columns of ``job``'s row (see :data:`oodnic_platform.store.FIXED_COLUMNS`)."""
-    coder = spec.codecs[job.codec].identity
-    if coder is None:
-        raise ValueError("a RunSpec's codecs carry identities: make run specs with oodnic_platform's planner")
+    coder = spec.coder(job.codec)
     variant = spec.variant(chunk.corruption, chunk.severity)
     return {
         "key": job.key,
