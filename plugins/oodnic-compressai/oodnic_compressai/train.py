@@ -363,8 +363,11 @@ class _Point:
     def skip(self, model: CompressionModel) -> bool:
         """Whether this point was finished by an earlier piece of the run (its final model is then loaded)."""
         saved = self.state.load() if self.checkpointing.resume else None
-        if saved is None or not saved["done"] or not self.path.exists():
+        if saved is None or not saved["done"]:
             return False
+        if not self.path.exists():
+            raise click.UsageError(f"{self.state.path} marks this rate point finished, but {self.path} is missing: "
+                                   "restore it, or delete the state to train the point again")
         model.load_state_dict(load_checkpoint_model(self.path).state_dict())
         print(json.dumps({"resumed": str(self.path), "done": True}), flush=True)
         return True
