@@ -21,6 +21,7 @@ from .hookspecs import hookimpl
 from .identity import CoderIdentity, VariantIdentity, file_sha256
 from .images import ImageError, decode_image, read_image
 from .metric import Metric, Sample, add_arrays
+from .outputs import check_output_dir
 from .plan import Chunk, CodecSpec, Job, RunSpec
 from .plugins import Registry, get_registry
 from .runner import run as run_grid
@@ -61,6 +62,7 @@ __all__ = [
     "VariantIdentity",
     "__version__",
     "add_arrays",
+    "check_output_dir",
     "column_name",
     "decode_image",
     "derive_rng",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shlex
 import sys
 import warnings
 from pathlib import Path
@@ -11,16 +12,17 @@ import click
 
 from . import __version__
 from .config import (CodecChoice, ConfigError, RunConfig, load_toml, parse_codec_option, parse_int_list,
-                     parse_options)
+                     parse_options, split_list)
 from .dataset import DatasetError
 from .images import ImageError
 from .plan import default_codec_choices
 from .plugins import Registry, get_registry
+from .names import did_you_mean, unknown
 from .results import RunError
+from .signals import Interrupted, exit_status, stop_on_signals
 
 USER_ERRORS = (ConfigError, DatasetError, ImageError, RunError, FileNotFoundError)
 PRESETS = Path(__file__).parent / "presets"
-RESUME_HINT = "interrupted: finished rows are saved; run the same command again to resume"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -125,6 +127,8 @@ def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_cod
     if metrics:
         config.metrics = list(metrics)
     if scheduler:
+        if config.executor == "local":
+            raise ConfigError("--scheduler needs an executor that uses a scheduler: add --executor dask")
         config.executor_options["scheduler"] = scheduler
     outcome = run_grid(config, progress=not no_progress)
     keys = set(outcome.keys)
@@ -153,8 +157,7 @@ def _base_config(config_path: str | None, preset: str | None) -> RunConfig:
     if preset:
         config_path = str(PRESETS / f"{preset}.toml")
         if not Path(config_path).is_file():
-            names = ", ".join(p.stem for p in sorted(PRESETS.glob("*.toml")))
-            raise ConfigError(f"unknown preset {preset!r} (presets: {names})")
+            raise ConfigError(unknown("preset", preset, [p.stem for p in PRESETS.glob("*.toml")], "presets"))
     return load_toml(config_path) if config_path else RunConfig()
 
 
@@ -163,9 +166,11 @@ def skip_selected_codecs(config: RunConfig, names: tuple[str, ...]) -> None:
     registry = get_registry()
     if config.codecs is None:
         config.codecs = default_codec_choices(registry)
-    unknown = sorted(set(names) - {c.name for c in config.codecs})
-    if unknown:
-        raise ConfigError(f"--skip-codec {unknown[0]}: not selected (selected: {', '.join(c.name for c in config.codecs)})")
+    selected = [c.name for c in config.codecs]
+    missing = sorted(set(names) - set(selected))
+    if missing:
+        raise ConfigError(f"--skip-codec {missing[0]}: not selected ({did_you_mean(missing[0], selected)}"
+                          f"selected: {', '.join(selected)})")
     config.codecs = [c for c in config.codecs if c.name not in names]
 
 
@@ -182,10 +187,10 @@ def apply_qualities(config: RunConfig, qualities: tuple[str, ...]) -> None:
         for choice in targets:
             codec = registry.codecs.get(choice.name)
             if codec is None:
-                raise ConfigError(f"unknown codec {choice.name!r} (installed: {', '.join(sorted(registry.codecs))})")
+                raise ConfigError(unknown("codec", choice.name, registry.codecs))
             try:
                 codec = codec.configure(**choice.settings) if choice.settings else codec  # settings fix the range
-                choice.qualities = [codec.parse_quality(v.strip()) for v in values.split(",") if v.strip()]
+                choice.qualities = [codec.parse_quality(v) for v in split_list(values, "--quality")]
             except ValueError as exc:
                 raise ConfigError(f"--quality {text}: {exc}") from None
 
@@ -261,16 +266,25 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
     return f"oodnic: warning: {message}\n"
 
 
+def resume_hint(stop: BaseException, argv: list[str]) -> str:
+    """One line: what stopped the command, that finished rows are kept, and the command that resumes it."""
+    by = f" by {stop}" if isinstance(stop, Interrupted) else ""
+    return f"interrupted{by}: finished rows are saved; to resume, run: {shlex.join(['oodnic', *argv])}"
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: user mistakes print one line and exit 2; Ctrl-C says how to resume; nothing else is swallowed."""
+    """Entry point: user mistakes print one line and exit 2; SIGINT and SIGTERM say how to resume; nothing else
+    is swallowed."""
     warnings.formatwarning = _one_line_warning
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"torch\.")
+    stop_on_signals()
     try:
         _add_plugin_commands()
         cli.main(args=argv, prog_name="oodnic", standalone_mode=False)
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo(RESUME_HINT, err=True)
-        sys.exit(130)
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        stop = exc.__context__ if isinstance(exc.__context__, KeyboardInterrupt) else exc  # click wraps it in Abort
+        click.echo(resume_hint(stop, sys.argv[1:] if argv is None else argv), err=True)
+        sys.exit(exit_status(stop))
     except click.ClickException as exc:
         click.echo(f"oodnic: error: {' '.join(exc.format_message().split())}", err=True)
         sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)

@@ -232,8 +232,17 @@ def parse_scalar(text: str) -> Any:
     return {"true": True, "false": False}.get(text.lower(), text)
 
 
+def split_list(text: str, what: str) -> list[str]:
+    """The items of ``a,b,c``, stripped; an empty item (``10,,20``, a trailing comma) is a one-line error."""
+    items = [item.strip() for item in text.split(",")]
+    if not all(items):
+        raise ConfigError(f"{what} {text!r}: empty value in the comma-separated list")
+    return items
+
+
 def parse_int_list(text: str, what: str) -> list[int]:
+    items = split_list(text, what)
     try:
-        return [int(x) for x in text.split(",") if x.strip()]
+        return [int(x) for x in items]
     except ValueError:
         raise ConfigError(f"{what} must be comma-separated integers, got {text!r}") from None

@@ -21,6 +21,7 @@ from .errors import ConfigError, one_line
 from .identity import CoderIdentity, VariantIdentity, group_id, metric_identity, row_key
 from .images import DEFAULT_MAX_PIXELS
 from .metric import Metric
+from .names import unknown
 from .plugins import Registry
 from .sources import dataset_identity, resolve_dataset
 
@@ -153,7 +154,7 @@ def _available(codec: Codec) -> str | None:
 def _select_codec(choice: CodecChoice, registry: Registry) -> tuple[Codec, list[Quality]]:
     name = choice.name
     if name not in registry.codecs:
-        raise ConfigError(f"unknown codec {name!r} (installed: {', '.join(sorted(registry.codecs)) or 'none'})")
+        raise ConfigError(unknown("codec", name, registry.codecs))
     try:
         codec = registry.codecs[name].configure(**choice.settings) if choice.settings else registry.codecs[name]
     except (ValueError, TypeError) as exc:
@@ -177,10 +178,11 @@ def select_variants(config: RunConfig, registry: Registry, seed: int) -> list[Va
     if names == ["all"]:
         names = sorted(registry.corruptions)
     for name in names:
+        if name in ("all", "none"):
+            raise ConfigError(f"corruption {name!r} stands alone: give it as the only --corruption (or corruptions "
+                              f"= [\"all\"] / [] in TOML), not beside {', '.join(repr(n) for n in names if n != name)}")
         if name not in registry.corruptions:
-            raise ConfigError(
-                f"unknown corruption {name!r} (installed: {', '.join(sorted(registry.corruptions)) or 'none'})"
-            )
+            raise ConfigError(unknown("corruption", name, registry.corruptions))
     variants = [CLEAN] if config.clean else []
     for name in dict.fromkeys(names):
         corruption = registry.corruptions[name]
@@ -199,7 +201,7 @@ def build_metric(registry: Registry, choice: str) -> Metric:
     """A registered metric from ``NAME`` or ``NAME:key=value,...``; a mistake is a ConfigError."""
     name, settings = parse_choice(choice, "--metric")
     if name not in registry.metrics:
-        raise ConfigError(f"unknown metric {name!r} (installed: {', '.join(sorted(registry.metrics))})")
+        raise ConfigError(unknown("metric", name, registry.metrics))
     try:
         return registry.metrics[name].configure(**settings) if settings else registry.metrics[name]
     except (TypeError, ValueError) as exc:

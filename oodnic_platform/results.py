@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -30,6 +31,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from .identity import digest
+from .outputs import writable_folder
 from .schema import CLEAN, FIXED_COLUMNS, IDENTITY_COLUMNS, SCHEMA_VERSION, TIMING_COLUMNS
 from .store import STORE_NAME, ResultStore, old_schema_message, schema_version_of
 
@@ -178,6 +180,22 @@ class Run:
                 if (self.path / SAMPLES / file).is_file()]
 
 
+def read_mode(run_dir: Path) -> str:
+    """``mode=ro``, or ``immutable=1`` where SQLite could not create its side files (a read-only folder or mount).
+
+    An immutable read sees what was last checkpointed into the store: a run that wrote the folder and was
+    killed before closing may have left rows in ``results.sqlite-wal``; a warning says so.
+    """
+    if writable_folder(run_dir):
+        return "mode=ro"
+    wal = run_dir / f"{STORE_NAME}-wal"
+    if wal.is_file() and wal.stat().st_size:
+        warnings.warn(f"{run_dir} is read-only and its store has an unfinished write-ahead log: rows committed "
+                      f"after its last checkpoint are not shown (copy the folder somewhere writable to see them)",
+                      RuntimeWarning, stacklevel=3)
+    return "immutable=1"
+
+
 def open_run(run_dir: str | os.PathLike) -> Run:
     """Open a run folder read-only; :class:`RunError` with one line if it is not a readable run."""
     run_dir = Path(run_dir)
@@ -185,7 +203,7 @@ def open_run(run_dir: str | os.PathLike) -> Run:
     if not path.is_file():
         raise RunError(f"no {STORE_NAME} in {run_dir}: not a run folder (run `oodnic run` first)")
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{read_mode(run_dir)}", uri=True)
         conn.row_factory = sqlite3.Row
         version = schema_version_of(conn)
     except sqlite3.DatabaseError as exc:

@@ -13,6 +13,7 @@ import importlib.metadata
 import json
 import logging
 import platform
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from . import __version__
 from .config import ConfigError, RunConfig
 from .devices import device_for
 from .executor import Executor
+from .names import unknown
 from .plan import Job, Plan, make_chunks, plan
 from .plugins import Registry, get_registry, use_registry
 from .results import SAMPLES, write_arrays
@@ -47,10 +49,16 @@ class RunOutcome:
 
 def make_executor(config: RunConfig, registry: Registry) -> Executor:
     if config.executor not in registry.executors:
-        raise ConfigError(f"unknown executor {config.executor!r} (installed: {', '.join(sorted(registry.executors))})")
+        raise ConfigError(unknown("executor", config.executor, registry.executors))
     try:
         return registry.executors[config.executor](workers=config.workers, **config.executor_options)
-    except (TypeError, ValueError) as exc:
+    except TypeError as exc:
+        option = re.search(r"unexpected keyword argument '(\w+)'", str(exc))
+        if option is None:
+            raise ConfigError(f"executor {config.executor}: {exc}") from None
+        raise ConfigError(f"executor {config.executor} takes no option {option[1]!r} (an executor that does: "
+                          f"{', '.join(sorted(set(registry.executors) - {config.executor})) or 'none installed'})") from None
+    except ValueError as exc:
         raise ConfigError(f"executor {config.executor}: {exc}") from None
 
 

@@ -15,6 +15,7 @@ from .corrupted_set import MANIFEST_NAME, MaterialisedDataset
 from .dataset import Dataset, DatasetError, FolderDataset
 from .errors import ConfigError
 from .geometry import GEOMETRIES, GeometryDataset
+from .names import did_you_mean
 from .plugins import Registry
 
 #: Dataset options that say where files are, not what they are: left out of a dataset's identity.
@@ -47,7 +48,8 @@ def resolve_dataset(registry: Registry, name: str, options: dict[str, Any]) -> D
     elif os.path.exists(name):
         dataset = FolderDataset(name, **options)
     else:
-        raise DatasetError(f"no such dataset or folder: {name} (datasets: {', '.join(sorted(registry.datasets))})")
+        raise DatasetError(f"no such dataset or folder: {name} ({did_you_mean(name, registry.datasets)}"
+                           f"datasets: {', '.join(sorted(registry.datasets))})")
     return GeometryDataset(dataset, geometry) if geometry != "as-is" else dataset
 
 

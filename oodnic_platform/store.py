@@ -24,7 +24,6 @@ import io
 import json
 import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 import time
 from pathlib import Path
@@ -35,6 +34,7 @@ import numpy as np
 from . import __version__
 from .errors import ConfigError
 from .metric import Arrays, add_arrays
+from .outputs import check_output_dir
 from .schema import FIXED_COLUMNS, SCHEMA_VERSION
 
 STORE_NAME = "results.sqlite"
@@ -68,26 +68,8 @@ def prepare_run_dir(run_dir: Path) -> Path:
 
 
 def check_writable(run_dir: Path) -> None:
-    """Raise a one-line :class:`ConfigError` unless ``run_dir`` is, or could be created as, a writable folder.
-
-    Creates nothing: it probes the nearest existing folder with a temporary file.
-    """
-    probe = Path(run_dir)
-    while not probe.exists() and probe.parent != probe:
-        probe = probe.parent
-    if not probe.is_dir():
-        raise ConfigError(f"cannot use run folder {run_dir}: {probe} is a file")
-    if not writable_folder(probe):
-        raise ConfigError(f"cannot use run folder {run_dir}: {probe} is not writable")
-
-
-def writable_folder(folder: Path) -> bool:
-    """Whether a file can be created in ``folder`` (tried, so it holds for root and read-only mounts alike)."""
-    try:
-        with tempfile.TemporaryFile(dir=folder):
-            return True
-    except OSError:
-        return False
+    """Raise a one-line :class:`ConfigError` unless ``run_dir`` is, or could be created as, a writable folder."""
+    check_output_dir(run_dir, "cannot use run folder")
 
 
 @dataclass(frozen=True)
