@@ -93,10 +93,13 @@ def _describe(registry: Registry, kind: str, name: str) -> str:
 @click.option("--workers", type=int, help="Parallel worker processes (default: one per CPU core, at most 8).")
 @click.option("--executor", help="local (default) or an installed executor such as dask.")
 @click.option("--scheduler", help="Address of an existing scheduler (executors that use one, e.g. dask).")
+@click.option("--scheduler-file", type=click.Path(dir_okay=False),
+              help="File a starting scheduler writes its address to; waited for (executors that use one, e.g. dask).")
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 @click.option("--traceback", "show_traceback", is_flag=True, help="Print the full traceback of every failed row.")
 def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_codecs, qualities, corruptions, severity, no_clean,
-        metrics, images, seed, device, workers, executor, scheduler, no_progress, show_traceback) -> None:
+        metrics, images, seed, device, workers, executor, scheduler, scheduler_file, no_progress,
+        show_traceback) -> None:
     """Run (or resume) the benchmark grid; finished rows are skipped."""
     from .results import open_run
     from .runner import run as run_grid
@@ -126,10 +129,12 @@ def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_cod
         config.clean = False
     if metrics:
         config.metrics = list(metrics)
-    if scheduler:
-        if config.executor == "local":
-            raise ConfigError("--scheduler needs an executor that uses a scheduler: add --executor dask")
-        config.executor_options["scheduler"] = scheduler
+    for option, key, value in (("--scheduler", "scheduler", scheduler), ("--scheduler-file", "scheduler_file",
+                                                                          scheduler_file)):
+        if value and config.executor == "local":
+            raise ConfigError(f"{option} needs an executor that uses a scheduler: add --executor dask")
+        if value:
+            config.executor_options[key] = value
     outcome = run_grid(config, progress=not no_progress)
     keys = set(outcome.keys)
     with open_run(outcome.run_dir) as results:

@@ -17,6 +17,7 @@ import logging
 import time
 import traceback
 import uuid
+import warnings
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -49,7 +50,7 @@ class Tasks:
     """The tasks of one run on one client; :meth:`results` yields a result per chunk, in completion order."""
 
     def __init__(self, client: Any, spec: RunSpec, needed: Requirements, retries: int, patience: float,
-                 progress: RowProgress):
+                 progress: RowProgress, excluded: set[str] | None = None):
         from distributed import as_completed
 
         self.client, self.spec, self.needed, self.retries, self.patience = client, spec, needed, retries, patience
@@ -62,6 +63,8 @@ class Tasks:
         self.coding: dict[str, str] = {}
         self.without_workers: float | None = None
         self.next_check = 0.0
+        #: workers that cannot run this grid (a plugin missing, the dataset out of reach): given no chunk
+        self.excluded: set[str] = set(excluded or ())
 
     def submit(self, chunk: Chunk, resources: Resources, parent: str | None = None, piece: bool = False,
                again: int = 0) -> None:
@@ -69,7 +72,8 @@ class Tasks:
         self.submitted += 1
         self.progress.add(key, len(chunk.jobs), parent)
         future = self.client.submit(run_task, self.spec, chunk, self.needed, self.token, key=key,
-                                    resources=resources, retries=self.retries, pure=False)
+                                    resources=resources, retries=self.retries, pure=False,
+                                    workers=self._usable(), allow_other_workers=False)
         self.pending[key] = Task(future, chunk, resources, piece, again)
         self.completed.add(future)
 
@@ -109,7 +113,9 @@ class Tasks:
         if future.status == "finished":
             result = future.result()
             if isinstance(result, SetupFailure):
-                raise ConfigError(f"{result.message}; {SETUP_HINT}")
+                self._exclude(result)
+                self.submit(task.chunk, task.resources, future.key, task.piece, task.again)
+                return None
             return result
         if future.status != "error":
             raise ConfigError(f"Dask {future.status} a chunk's task (lost the scheduler?): {RESUME_HINT}")
@@ -132,13 +138,30 @@ class Tasks:
             self.submit(piece, task.resources, future.key, piece=True)
         return None
 
+    def _usable(self) -> list[str] | None:
+        """The workers chunks may go to: any (``None``) until one is excluded, then the others connected now."""
+        if not self.excluded:
+            return None
+        return sorted(set(self.client.nthreads()) - self.excluded)
+
+    def _exclude(self, failure: SetupFailure) -> None:
+        """Leave out a worker that cannot set the run up (it joined after the check, or lacks the dataset),
+        with one warning; a one-line error when no other worker is left."""
+        if failure.worker in self.excluded:  # a chunk it took before it was left out: said already
+            return
+        self.excluded.add(failure.worker)
+        if not self._usable():
+            raise ConfigError(f"{failure.message}; {SETUP_HINT}")
+        warnings.warn(f"{failure.message}: left out, the other workers go on ({SETUP_HINT})", RuntimeWarning,
+                      stacklevel=2)
+
     def _watch(self) -> None:
         """Give up (one line) when the scheduler has had no worker for ``patience`` seconds."""
         now = time.monotonic()
         if now < self.next_check:
             return
         self.next_check = now + 1.0
-        if self.client.nthreads():
+        if set(self.client.nthreads()) - self.excluded:
             self.without_workers = None
             return
         self.without_workers = self.without_workers or now

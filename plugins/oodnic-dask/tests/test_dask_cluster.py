@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from dask_fixture_plugin import pixels_id
-from dask_testing import CONFIG, GRID_ROWS, assert_same_table, finished_rows, oodnic_run, table, wait_for
+from dask_testing import CONFIG, GRID_ROWS, Cluster, assert_same_table, finished_rows, oodnic_run, table, wait_for
 
 from oodnic_platform import CodecChoice, RunConfig, run_grid
 from oodnic_platform.results import open_run
@@ -55,19 +55,36 @@ def test_resume_a_local_run_on_dask(cluster, grid_config, fixture_env, reference
     assert_same_table(run_dir, reference_run)
 
 
-def test_a_worker_missing_a_plugin_is_named(cluster, grid_config, fixture_env, tmp_path):
+def test_a_worker_missing_a_plugin_is_left_out_and_the_others_finish(cluster, grid_config, fixture_env,
+                                                                      reference_run, tmp_path):
     broken = cluster.start_worker("broken", OODNIC_DISABLE_PLUGINS="dasktestfixture")
     try:
         done = oodnic_run(grid_config, tmp_path / "run", fixture_env, "--executor", "dask",
                           "--scheduler", cluster.address)
     finally:
         cluster.stop_worker("broken", broken)
+    assert done.returncode == 0, done.stderr
+    (warning,) = [line for line in done.stderr.splitlines() if "Dask workers" in line]
+    assert warning.startswith("oodnic: warning: 1 of 2 Dask workers cannot run this grid and are left out, "
+                              "the others go on")
+    assert "(broken) lacks codec 'dquant' (from oodnic-dask-test-fixture 0.0.0 on the driver)" in warning
+    assert "lacks corruption 'dnoise'" in warning and "lacks metric 'dmean'" in warning
+    assert_same_table(tmp_path / "run", reference_run)
+
+
+def test_a_cluster_where_no_worker_has_the_plugins_is_one_line(grid_config, fixture_env, tmp_path):
+    lacking = Cluster(tmp_path, fixture_env)
+    try:
+        lacking.start_worker("broken", OODNIC_DISABLE_PLUGINS="dasktestfixture")
+        done = oodnic_run(grid_config, tmp_path / "run", fixture_env, "--executor", "dask",
+                          "--scheduler", lacking.address)
+    finally:
+        lacking.close()
     assert done.returncode == 2, done.stderr
     error = done.stderr.strip().splitlines()[-1]
-    assert "1 of 2 Dask workers cannot run this grid" in error
-    assert "(broken) lacks codec 'dquant' (from oodnic-dask-test-fixture 0.0.0 on the driver)" in error
-    assert "lacks corruption 'dnoise'" in error and "lacks metric 'dmean'" in error
-    assert finished_rows(tmp_path / "run") == 0
+    assert error.startswith("oodnic: error: executor dask: 1 of 1 Dask workers cannot run this grid") or \
+        error.startswith("oodnic: error: 1 of 1 Dask workers cannot run this grid"), error
+    assert "(broken) lacks codec 'dquant'" in error and finished_rows(tmp_path / "run") == 0
 
 
 def test_a_worker_that_cannot_open_the_dataset_is_named(cluster, grid_config, fixture_env, tmp_path):
