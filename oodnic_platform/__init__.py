@@ -13,26 +13,28 @@ __version__ = "1.0.0"
 from .codec import Codec, Encoded, Quality
 from .config import CodecChoice, RunConfig
 from .contract import CONTRACT_VERSION, column_name, result_column
-from .corruption import FREQUENCY_GROUPS, Corruption
-from .dataset import Dataset, DatasetError, FolderDataset, ImageRef
-from .errors import ConfigError, RegistrationError
+from .corruption import CLEAN, FREQUENCY_GROUPS, Corruption, derive_rng, is_clean
+from .dataset import Dataset, FolderDataset, ImageRef
+from .errors import ConfigError, DatasetError
 from .executor import Executor
+from .files import cached_digest as file_sha256
 from .hookspecs import hookimpl
-from .identity import CoderIdentity, VariantIdentity, file_sha256
-from .images import ImageError, decode_image, read_image
+from .images import decode_image, read_image
 from .metric import Metric, Sample, add_arrays
 from .outputs import check_output_dir
+from .identity import CoderIdentity
 from .plan import Chunk, CodecSpec, Job, RunSpec
 from .plugins import Registry, get_registry
 from .runner import run as run_grid
-from .seeding import derive_rng
 from .worker import ChunkResult, failed_result, init_worker, run_chunk
 
 #: The public modules besides this package (a plugin may import these and nothing else of the core).
 PUBLIC_MODULES = ("oodnic_platform", "oodnic_platform.results", "oodnic_platform.testing",
                   "oodnic_platform.external", "oodnic_platform.download")
 
+#: Exactly the table "The public API" in CONTRIBUTING.md (tests/test_public_api.py compares them).
 __all__ = [
+    "CLEAN",
     "CONTRACT_VERSION",
     "Chunk",
     "ChunkResult",
@@ -48,19 +50,14 @@ __all__ = [
     "Executor",
     "FREQUENCY_GROUPS",
     "FolderDataset",
-    "ImageError",
     "ImageRef",
     "Job",
     "Metric",
-    "PUBLIC_MODULES",
     "Quality",
-    "RegistrationError",
     "Registry",
     "RunConfig",
     "RunSpec",
     "Sample",
-    "VariantIdentity",
-    "__version__",
     "add_arrays",
     "check_output_dir",
     "column_name",
@@ -71,6 +68,7 @@ __all__ = [
     "get_registry",
     "hookimpl",
     "init_worker",
+    "is_clean",
     "read_image",
     "result_column",
     "run_chunk",

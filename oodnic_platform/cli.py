@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import shlex
 import sys
 import warnings
+from collections import defaultdict
 from pathlib import Path
+from typing import Any, Iterable
 
 import click
 
 from . import __version__
-from .config import (CodecChoice, ConfigError, RunConfig, load_toml, parse_codec_option, parse_int_list,
-                     parse_options, split_list)
-from .dataset import DatasetError
+from .config import ConfigError, RunConfig, load_toml, parse_codec_option, parse_int_list, parse_pairs
+from .corrupted_set import write_corrupted_set
+from .corruption import CLEAN, FREQUENCY_GROUPS
+from .errors import DatasetError
+from .export import export as export_results
 from .images import ImageError
-from .plan import default_codec_choices
+from .plan import default_codec_choices, resolve_dataset, resolve_seed, select_variants
 from .plugins import Registry, get_registry
 from .names import did_you_mean, unknown
-from .results import RunError
+from .results import RunError, open_run
+from .runner import run as run_grid
+from .store import check_writable
 from .signals import Interrupted, exit_status, stop_on_signals
 
 USER_ERRORS = (ConfigError, DatasetError, ImageError, RunError, FileNotFoundError)
@@ -101,10 +109,6 @@ def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_cod
         metrics, images, seed, device, workers, executor, scheduler, scheduler_file, no_progress,
         show_traceback) -> None:
     """Run (or resume) the benchmark grid; finished rows are skipped."""
-    from .results import open_run
-    from .runner import run as run_grid
-    from .summary import summary_table
-
     if preset == "list":
         for path in sorted(PRESETS.glob("*.toml")):
             click.echo(f"{path.stem}  {path}")
@@ -114,7 +118,7 @@ def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_cod
                             executor=executor, images=images).items():
         if value is not None:
             setattr(config, name, value)
-    config.dataset_options.update(parse_options(dataset_options, "--dataset-option"))
+    config.dataset_options.update(parse_pairs(dataset_options, "--dataset-option"))
     if codecs:
         config.codecs = [parse_codec_option(c) for c in codecs]
     if skip_codecs:
@@ -136,9 +140,7 @@ def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_cod
         if value:
             config.executor_options[key] = value
     outcome = run_grid(config, progress=not no_progress)
-    keys = set(outcome.keys)
-    with open_run(outcome.run_dir) as results:
-        rows = [r for r in results.iter_rows(status=None) if r["key"] in keys]
+    rows = outcome.rows
     click.echo(summary_table(rows))
     collapsed = f"; {outcome.collapsed} repeated (codec, quality) entries collapsed" if outcome.collapsed else ""
     click.echo(f"{outcome.total} rows ({outcome.skipped} already done{collapsed}) in "
@@ -180,24 +182,19 @@ def skip_selected_codecs(config: RunConfig, names: tuple[str, ...]) -> None:
 
 
 def apply_qualities(config: RunConfig, qualities: tuple[str, ...]) -> None:
-    """``--quality 10,50`` applies to every selected codec; ``--quality jpeg=10,50`` to one; each is checked."""
-    registry = get_registry()
+    """``--quality 10,50`` applies to every selected codec; ``--quality jpeg=10,50`` to one.
+
+    The planner parses and checks them with each configured codec (its settings may fix the range).
+    """
     if config.codecs is None:
-        config.codecs = default_codec_choices(registry)
+        config.codecs = default_codec_choices(get_registry())
     for text in qualities:
-        name, sep, values = text.rpartition("=")
+        name, sep, _ = text.rpartition("=")
         targets = [c for c in config.codecs if not sep or c.name == name]
         if sep and not targets:
             raise ConfigError(f"--quality {text}: codec {name!r} is not selected")
         for choice in targets:
-            codec = registry.codecs.get(choice.name)
-            if codec is None:
-                raise ConfigError(unknown("codec", choice.name, registry.codecs))
-            try:
-                codec = codec.configure(**choice.settings) if choice.settings else codec  # settings fix the range
-                choice.qualities = [codec.parse_quality(v) for v in split_list(values, "--quality")]
-            except ValueError as exc:
-                raise ConfigError(f"--quality {text}: {exc}") from None
+            choice.quality_option = text
 
 
 @cli.command()
@@ -205,8 +202,6 @@ def apply_qualities(config: RunConfig, qualities: tuple[str, ...]) -> None:
 @click.option("--traceback", "show_traceback", is_flag=True, help="Print each failed row's full traceback.")
 def errors(run_dir, show_traceback) -> None:
     """List the failed rows of RUN_DIR, one line each (with --traceback, why in full)."""
-    from .results import open_run
-
     with open_run(run_dir) as results:
         failed = results.rows(status="error")
     for row in failed:
@@ -223,8 +218,6 @@ def errors(run_dir, show_traceback) -> None:
 @click.option("--out", type=click.Path(), help="Output file (csv, parquet) or folder (json).")
 def export(run_dir, fmt, out) -> None:
     """Export RUN_DIR's results (json = CompressAI's results JSON, one file per codec and input)."""
-    from .export import export as export_results
-
     paths = export_results(Path(run_dir), fmt, Path(out) if out else None)
     click.echo(f"wrote {len(paths)} file(s): {paths[0] if len(paths) == 1 else paths[0].parent}")
 
@@ -241,21 +234,89 @@ def export(run_dir, fmt, out) -> None:
 @click.option("--images", type=int, default=0, help="Use only the first N images (0: all).")
 def corrupt(dataset, dataset_options, out, corruptions, severity, seed, workers, images) -> None:
     """Write DATASET's corrupted copies as PNGs plus a manifest of SHA-256 hashes (a -C set)."""
-    from .materialise import materialise_dataset
-    from .store import check_writable
-
-    config = RunConfig(dataset=dataset, dataset_options=parse_options(dataset_options, "--dataset-option"),
+    config = RunConfig(dataset=dataset, dataset_options=parse_pairs(dataset_options, "--dataset-option"),
                        corruptions=list(corruptions) or ["all"], severities=parse_int_list(severity, "--severity"),
                        clean=False, seed=seed, images=images).check()
     if workers is not None:
         config.workers = workers
         config.check()
     check_writable(Path(out))
-    manifest = materialise_dataset(config, Path(out), config.workers)
+    registry = get_registry()
+    source = resolve_dataset(registry, config.dataset, config.dataset_options)
+    if source.seed is not None:
+        raise ConfigError(f"{config.dataset} is already a corrupted set: corrupt its source dataset instead")
+    run_seed = resolve_seed(config, source)
+    severities: dict[str, list[int]] = {}
+    for variant in select_variants(config, registry, run_seed):
+        severities.setdefault(variant.corruption, []).append(variant.severity)
+    refs = source.images()[: config.images or None]
+    manifest = write_corrupted_set(source, refs, severities, run_seed, Path(out), registry, config.workers,
+                                   config.max_pixels)
     click.echo(f"wrote {len(manifest['files'])} files and {Path(out) / 'manifest.json'}")
     if manifest["errors"]:
         click.echo(f"{len(manifest['errors'])} task(s) failed; first: {manifest['errors'][0]}", err=True)
         sys.exit(1)
+
+
+SUMMARY_GROUPS = (CLEAN, *FREQUENCY_GROUPS)
+
+
+def codec_label(codec: str, settings: str, variants: set[str]) -> str:
+    """A codec's name, plus the settings that differ where it ran with several (as the report labels it)."""
+    if len(variants) <= 1:
+        return codec
+    parsed = [json.loads(s or "{}") for s in sorted(variants)]
+    mine = json.loads(settings or "{}")
+    differing = sorted(k for k in mine if len({json.dumps(p.get(k), sort_keys=True) for p in parsed}) > 1)
+    return codec + ":" + ",".join(f"{k}={mine[k]}" for k in differing)
+
+
+def summary_table(rows: Iterable[dict[str, Any]]) -> str:
+    """Mean PSNR and bpp per codec (name and settings) and input group; linear in rows.
+
+    A cell's PSNR is the mean of its finite values; "lossless" where every measured
+    value is infinite; blank where PSNR was not among the run's metrics.
+    """
+    cells: dict[tuple[str, str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for row in rows:
+        if row["status"] != "ok":
+            continue
+        cell = cells[(row["codec"], row["codec_settings"] or "{}", row["frequency"])]
+        cell["rows"] += 1
+        cell["bpp"] += row["bpp"]
+        psnr = row.get("psnr")
+        if psnr is not None and math.isfinite(psnr):
+            cell["psnr"] += psnr
+            cell["psnr_n"] += 1
+        elif psnr == math.inf:
+            cell["lossless"] += 1
+    if not cells:
+        return "no successful rows"
+    settings: dict[str, set[str]] = defaultdict(set)
+    for codec, setting, _ in cells:
+        settings[codec].add(setting)
+    coders = sorted({(codec, setting) for codec, setting, _ in cells})
+    labels = {coder: codec_label(*coder, settings[coder[0]]) for coder in coders}
+    groups = [g for g in SUMMARY_GROUPS if any((*coder, g) in cells for coder in coders)]
+    width = max(12, *(len(label) for label in labels.values()))
+    header = f"{'codec':<{width}}" + "".join(f"{g + ' PSNR/bpp':>22}" for g in groups)
+    lines = [header, "-" * len(header)]
+    for coder in coders:
+        line = f"{labels[coder]:<{width}}"
+        for group in groups:
+            cell = cells.get((*coder, group))
+            if cell is None:
+                line += f"{'-':>22}"
+                continue
+            if cell["psnr_n"]:
+                psnr = f"{cell['psnr'] / cell['psnr_n']:>13.2f} dB"
+            else:
+                psnr = f"{'lossless' if cell['lossless'] else '':>16}"
+            line += f"{psnr} {cell['bpp'] / cell['rows']:>5.3f}"
+        lines.append(line)
+    lines.append("PSNR against the codec's input (lossless rows left out of the mean); groups: clean input and "
+                 "corruption frequency bands (low/medium/high).")
+    return "\n".join(lines)
 
 
 def _add_plugin_commands() -> None:

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .configurable import Configurable
+from .settings import Configurable
 
 Quality = int | float
 
@@ -33,7 +33,7 @@ class Codec(Configurable):
     Images are HxWx3 ``uint8`` numpy arrays. Subclasses set ``name`` and
     ``qualities`` (the default ladder, from low to high rate) and implement
     :meth:`encode` and :meth:`decode`. Settings work as described in
-    :mod:`oodnic_platform.configurable`.
+    :mod:`oodnic_platform.settings`.
     """
 
     name: str = ""

@@ -29,10 +29,18 @@ TOML layout (every key optional)::
 
 Every value is checked for its type and range here, so a mistake is one line
 before anything runs.
+
+Devices (``--device auto|cpu|cuda|cuda:N``) are resolved lazily, only for work
+that uses torch: a run whose codecs and metrics all have ``resource = "cpu"``
+never imports torch. Codecs and metrics with ``resource = "gpu"`` get the
+device resolved on the machine they run on (``auto`` -> ``cuda`` where torch
+sees a GPU, else ``cpu``).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
 import re
 import tomllib
@@ -53,6 +61,8 @@ class CodecChoice:
     settings: dict[str, Any] = field(default_factory=dict)
     #: skip this codec, rather than fail, where it is not installed or unavailable
     optional: bool = False
+    #: ``--quality`` as given (``q1,q2`` or ``NAME=q1,q2``): parsed by the planner with the configured codec
+    quality_option: str | None = None
 
 
 def default_workers() -> int:
@@ -193,15 +203,21 @@ def _codec_choice(entry: Any, source: str) -> CodecChoice:
     return CodecChoice(entry["name"], entry.get("qualities"), entry.get("settings", {}), entry.get("optional", False))
 
 
+def parse_pairs(items: list[str] | tuple[str, ...], what: str) -> dict[str, Any]:
+    """``key=value`` items (values typed by :func:`parse_scalar`); a malformed one is a one-line ConfigError."""
+    options: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{what} must be key=value, got {item!r}")
+        options[key.strip()] = parse_scalar(value.strip())
+    return options
+
+
 def parse_choice(text: str, option: str = "--codec") -> tuple[str, dict[str, Any]]:
     """``NAME`` or ``NAME:key=value,key=value`` (a codec or metric with settings)."""
     name, _, rest = text.partition(":")
-    settings: dict[str, Any] = {}
-    for item in filter(None, rest.split(",")):
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"{option} {text}: settings must be key=value, got {item!r}")
-        settings[key.strip()] = parse_scalar(value.strip())
+    settings = parse_pairs([item for item in rest.split(",") if item], f"{option} {text}: settings")
     if not name.strip():
         raise ConfigError(f"{option} {text}: missing name")
     return name.strip(), settings
@@ -210,17 +226,6 @@ def parse_choice(text: str, option: str = "--codec") -> tuple[str, dict[str, Any
 def parse_codec_option(text: str) -> CodecChoice:
     name, settings = parse_choice(text, "--codec")
     return CodecChoice(name, None, settings)
-
-
-def parse_options(pairs: tuple[str, ...] | list[str], option: str) -> dict[str, Any]:
-    """Repeatable ``key=value`` options (e.g. ``--dataset-option geometry=paper``)."""
-    options: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"{option} must be key=value, got {pair!r}")
-        options[key.strip()] = parse_scalar(value.strip())
-    return options
 
 
 def parse_scalar(text: str) -> Any:
@@ -246,3 +251,33 @@ def parse_int_list(text: str, what: str) -> list[int]:
         return [int(x) for x in items]
     except ValueError:
         raise ConfigError(f"{what} must be comma-separated integers, got {text!r}") from None
+
+
+def device_for(resource: str, device: str) -> str:
+    """The device a codec or metric of ``resource`` gets when the run asks for ``device``."""
+    if resource != "gpu" or device == "cpu":
+        return "cpu"
+    return resolve_device(device)
+
+
+@functools.cache
+def resolve_device(device: str) -> str:
+    """``auto`` -> ``cuda`` when torch sees a GPU, else ``cpu``; an explicit CUDA device is checked."""
+    if not DEVICE_RE.match(device):
+        raise ConfigError(f"--device must be auto, cpu, cuda or cuda:N, not {device!r}")
+    if device == "cpu":
+        return "cpu"
+    if importlib.util.find_spec("torch") is None:
+        if device.startswith("cuda"):
+            raise ConfigError(f"--device {device}: torch is not installed")
+        return "cpu"
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if not torch.cuda.is_available():
+        raise ConfigError(f"--device {device}: no CUDA device is visible to torch")
+    index = int(device.partition(":")[2] or 0)
+    if index >= torch.cuda.device_count():
+        raise ConfigError(f"--device {device}: only {torch.cuda.device_count()} CUDA device(s)")
+    return device

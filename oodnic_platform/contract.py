@@ -18,7 +18,7 @@ from .codec import Codec
 from .corruption import FREQUENCY_GROUPS, Corruption
 from .errors import RegistrationError
 from .metric import Metric
-from .schema import FIXED_COLUMNS
+from .store import FIXED_COLUMNS
 
 #: Version of the hook contract; a plugin built for another one is refused at load.
 CONTRACT_VERSION = 1

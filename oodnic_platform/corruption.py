@@ -1,16 +1,23 @@
-"""The :class:`Corruption` contract."""
+"""The :class:`Corruption` contract, the clean input, and seeding: every random draw derives from the run seed."""
 
 from __future__ import annotations
 
-from typing import Literal, Sequence
+import hashlib
+from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
 
 from .images import as_image
-from .seeding import derive_rng
 
 Frequency = Literal["low", "medium", "high"]
 FREQUENCY_GROUPS: tuple[str, ...] = ("low", "medium", "high")
+#: The input variant that is no corruption at all (severity 0); a reserved name for every kind of plugin.
+CLEAN = "clean"
+
+
+def is_clean(variant: str | Mapping[str, Any]) -> bool:
+    """Whether a corruption name, a result row or an array group's ``meta`` is of the clean input."""
+    return (variant if isinstance(variant, str) else variant.get("corruption")) == CLEAN
 
 
 class Corruption:
@@ -33,6 +40,18 @@ class Corruption:
     def apply(self, image: np.ndarray, severity: int, rng: np.random.Generator) -> np.ndarray:
         """Return the corrupted HxWx3 uint8 image."""
         raise NotImplementedError
+
+
+def derive_seed_sequence(run_seed: int, *parts: object) -> np.random.SeedSequence:
+    """A SeedSequence unique to ``run_seed`` and ``parts`` (stable across processes and machines)."""
+    text = "\x1f".join(str(p) for p in parts).encode("utf-8")
+    words = np.frombuffer(hashlib.sha256(text).digest(), dtype="<u4")
+    return np.random.SeedSequence([int(run_seed) & 0xFFFFFFFF, *map(int, words)])
+
+
+def derive_rng(run_seed: int, *parts: object) -> np.random.Generator:
+    """A ``numpy.random.Generator`` for one purpose, e.g. ``(image_sha256, corruption, severity)``."""
+    return np.random.Generator(np.random.PCG64(derive_seed_sequence(run_seed, *parts)))
 
 
 def corrupt(corruption: Corruption, clean: np.ndarray, severity: int, run_seed: int, image_sha256: str) -> np.ndarray:

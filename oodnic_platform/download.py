@@ -23,14 +23,16 @@ import zipfile
 from pathlib import Path
 from typing import IO
 
-from .dataset import DatasetError
+from .errors import DatasetError
+from .files import cached_digest, file_digest
 
 CACHE_ENV = "OODNIC_CACHE"
 OFFLINE_ENV = "OODNIC_OFFLINE"
 #: torch.hub's rule (``torch.hub.HASH_REGEX``): the hex digits between a '-' and the next '.'
 HASH_REGEX = re.compile(r"-([a-f0-9]*)\.")
 _CHUNK = 1 << 20
-_digests: dict[tuple[str, int, int, str], str] = {}
+__all__ = ["CACHE_ENV", "OFFLINE_ENV", "DownloadError", "cache_dir", "cached_digest", "download", "file_digest",
+           "hash_prefix", "offline", "safe_extract_zip"]
 
 
 class DownloadError(DatasetError):
@@ -52,24 +54,6 @@ def hash_prefix(file_name: str) -> str | None:
     ``7eb97409``), found exactly as ``torch.hub.download_url_to_file(check_hash=True)`` finds it."""
     match = HASH_REGEX.search(file_name)
     return match.group(1) if match else None
-
-
-def file_digest(path: Path, algorithm: str) -> str:
-    digest = hashlib.new(algorithm)
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def cached_digest(path: str | Path, algorithm: str = "sha256") -> str:
-    """``file_digest`` computed once per (path, size, mtime_ns): rewriting the file recomputes it."""
-    resolved = Path(path).resolve()
-    stat = resolved.stat()
-    key = (str(resolved), stat.st_size, stat.st_mtime_ns, algorithm)
-    if key not in _digests:
-        _digests[key] = file_digest(resolved, algorithm)
-    return _digests[key]
 
 
 def _matches(got: str, digest: str, prefix: bool) -> bool:

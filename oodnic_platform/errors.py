@@ -7,6 +7,10 @@ class ConfigError(ValueError):
     """A user mistake (option, configuration, path): reported as one line, exit status 2, nothing created."""
 
 
+class DatasetError(ValueError):
+    """A dataset that cannot be used at all (missing, empty, bad checksum): one line."""
+
+
 class RegistrationError(ValueError):
     """A plugin registered something that breaks the contract; it is refused, the rest carries on."""
 

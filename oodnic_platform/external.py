@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TypeVar
 
 from .codec import Codec
-from .images import sha256_file
+from .files import cached_digest
 
 __all__ = ["ExecutableCodec", "Identity", "find_executable", "first_line", "identify", "output_of", "probe", "run"]
 
@@ -105,7 +105,7 @@ def output_of(path: str, args: Sequence[str], timeout_s: float = 60) -> str:
 def identify(path: str, version_args: Sequence[str], parse_version: Callable[[str], str | None]) -> Identity:
     """Resolved path, version (``parse_version`` of :func:`output_of` ``version_args``) and SHA-256."""
     version = parse_version(output_of(path, version_args)) or "unknown"
-    return probe(path, "identity " + version, lambda real: Identity(real, version, sha256_file(Path(real))))
+    return probe(path, "identity " + version, lambda real: Identity(real, version, cached_digest(real)))
 
 
 class ExecutableCodec(Codec):

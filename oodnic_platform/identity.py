@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .codec import Codec, Quality
-from .configurable import Configurable
+from .settings import Configurable
 
 
 def digest(parts: Any, length: int = 64) -> str:
@@ -83,24 +80,3 @@ def group_id(dataset: str, coder: CoderIdentity, quality: Quality, variant: Vari
 
 def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
-
-
-_FILE_HASHES: dict[tuple[str, int, int], str] = {}
-_LOCK = threading.Lock()
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    """SHA-256 of a file's bytes, cached per (path, size, mtime): for codecs' :meth:`~Codec.fingerprint`."""
-    resolved = Path(path).resolve()
-    stat = resolved.stat()
-    cache_key = (str(resolved), stat.st_size, stat.st_mtime_ns)
-    with _LOCK:
-        if cache_key in _FILE_HASHES:
-            return _FILE_HASHES[cache_key]
-    sha = hashlib.sha256()
-    with open(resolved, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-    with _LOCK:
-        _FILE_HASHES[cache_key] = sha.hexdigest()
-    return sha.hexdigest()

@@ -1,8 +1,7 @@
-"""Reading images safely into HxWx3 uint8 arrays, and hashing them."""
+"""Images: reading them safely into HxWx3 uint8 arrays, writing PNGs, and the one centre crop."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import warnings
 from pathlib import Path
@@ -21,18 +20,6 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".ppm", ".pg
 
 class ImageError(ValueError):
     """An image that cannot be used; the message is one line for the result row."""
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def decode_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
@@ -93,6 +80,17 @@ def encode_png(image: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def centre_crop(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """``torchvision.transforms.CenterCrop((height, width))`` on an HxWxC array, zero-padding a smaller image."""
+    h, w = image.shape[:2]
+    if height > h or width > w:
+        pad_h, pad_w = max(0, height - h), max(0, width - w)
+        image = np.pad(image, ((pad_h // 2, (pad_h + 1) // 2), (pad_w // 2, (pad_w + 1) // 2), (0, 0)))
+        h, w = image.shape[:2]
+    top, left = int(round((h - height) / 2.0)), int(round((w - width) / 2.0))
+    return np.ascontiguousarray(image[top : top + height, left : left + width])
 
 
 def as_image(array: np.ndarray) -> np.ndarray:

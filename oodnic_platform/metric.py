@@ -8,7 +8,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .codec import Quality
-from .configurable import Configurable
+from .settings import Configurable
 
 Arrays = dict[str, np.ndarray]
 

@@ -7,26 +7,33 @@ severities, metrics and their settings, the dataset and its options.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable
 
 from .codec import Codec, Quality
-from .config import CodecChoice, RunConfig, parse_choice
+from .config import CodecChoice, RunConfig, parse_choice, split_list
 from .contract import column_name
-from .dataset import Dataset, ImageRef
+from .corrupted_set import MANIFEST_NAME, MaterialisedDataset
+from .corruption import CLEAN, is_clean
+from .dataset import GEOMETRIES, Dataset, DatasetError, FolderDataset, GeometryDataset, ImageRef
 from .errors import ConfigError, one_line
+from .files import known_digests
 from .identity import CoderIdentity, VariantIdentity, group_id, metric_identity, row_key
 from .images import DEFAULT_MAX_PIXELS
 from .metric import Metric
-from .names import unknown
+from .names import did_you_mean, unknown
 from .plugins import Registry
-from .sources import dataset_identity, resolve_dataset
 
 log = logging.getLogger(__name__)
-CLEAN = VariantIdentity("clean", 0)
+CLEAN_INPUT = VariantIdentity(CLEAN, 0)
+#: Dataset options that say where files are, not what they are: left out of a dataset's identity.
+LOCATION_OPTIONS = ("path",)
 
 
 @dataclass(frozen=True)
@@ -40,8 +47,7 @@ class CodecSpec:
     def build(self, registry: Registry) -> Codec:
         if self.name not in registry.codecs:
             raise KeyError(f"codec {self.name!r} is not installed in this worker")
-        codec = registry.codecs[self.name]
-        return codec.configure(**dict(self.settings)) if self.settings else codec
+        return registry.configured("codec", self.name, dict(self.settings))
 
 
 @dataclass(frozen=True)
@@ -65,23 +71,25 @@ class RunSpec:
     #: the dataset's own name (a folder's, or a -C set's source) and each image's content hash
     dataset_name: str = ""
     image_hashes: tuple[tuple[str, str], ...] = ()
+    #: file digests the driver computed, adopted by workers so no image file is hashed twice
+    file_digests: tuple = ()
 
     def variant(self, corruption: str, severity: int) -> VariantIdentity:
         for variant in self.variants:
             if (variant.corruption, variant.severity) == (corruption, severity):
                 return variant
-        return CLEAN if corruption == "clean" else VariantIdentity(corruption, severity, seed=self.seed)
+        return CLEAN_INPUT if is_clean(corruption) else VariantIdentity(corruption, severity, seed=self.seed)
 
 
 @dataclass(frozen=True)
 class Job:
-    """One future result row; ``accumulate`` lists the accumulating metrics (indices) it still owes a sum."""
+    """One future result row; ``accumulate`` lists the (accumulating metric index, group id) it still owes a sum."""
 
     key: str
     image: str
     codec: int
     quality: Quality
-    accumulate: tuple[int, ...] = ()
+    accumulate: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,12 +164,19 @@ def _select_codec(choice: CodecChoice, registry: Registry) -> tuple[Codec, list[
     if name not in registry.codecs:
         raise ConfigError(unknown("codec", name, registry.codecs))
     try:
-        codec = registry.codecs[name].configure(**choice.settings) if choice.settings else registry.codecs[name]
+        codec = registry.configured("codec", name, choice.settings)
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"codec {name}: {exc}") from None
     reason = _available(codec)
     if reason:
         raise ConfigError(f"codec {name} is unavailable: {reason}")
+    if choice.quality_option is not None:
+        values = choice.quality_option.rpartition("=")[2]
+        items = split_list(values, "--quality")
+        try:
+            choice.qualities = [codec.parse_quality(v) for v in items]
+        except ValueError as exc:
+            raise ConfigError(f"--quality {choice.quality_option}: {exc}") from None
     ladder = list(choice.qualities) if choice.qualities is not None else list(codec.qualities)
     if not ladder:
         raise ConfigError(f"codec {name}: no qualities given")
@@ -183,7 +198,7 @@ def select_variants(config: RunConfig, registry: Registry, seed: int) -> list[Va
                               f"= [\"all\"] / [] in TOML), not beside {', '.join(repr(n) for n in names if n != name)}")
         if name not in registry.corruptions:
             raise ConfigError(unknown("corruption", name, registry.corruptions))
-    variants = [CLEAN] if config.clean else []
+    variants = [CLEAN_INPUT] if config.clean else []
     for name in dict.fromkeys(names):
         corruption = registry.corruptions[name]
         supported = set(corruption.severities)
@@ -203,7 +218,7 @@ def build_metric(registry: Registry, choice: str) -> Metric:
     if name not in registry.metrics:
         raise ConfigError(unknown("metric", name, registry.metrics))
     try:
-        return registry.metrics[name].configure(**settings) if settings else registry.metrics[name]
+        return registry.configured("metric", name, settings)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"metric {name}: {exc}") from None
 
@@ -266,6 +281,7 @@ def plan(config: RunConfig, registry: Registry) -> Plan:
         variants=tuple(variants),
         dataset_name=dataset.name,
         image_hashes=tuple((ref.name, ref.sha256) for ref in refs),
+        file_digests=known_digests(),
     )
     accumulating = [i for i, (_, m) in enumerate(metrics) if m.accumulates]
     jobs: list[tuple[str, int, Job]] = []
@@ -275,14 +291,16 @@ def plan(config: RunConfig, registry: Registry) -> Plan:
             for index, ((_, _, ladder), coder) in enumerate(zip(codecs, coders)):
                 for quality in ladder:
                     key = row_key(ref.name, ref.sha256, variant, coder, quality)
-                    jobs.append((variant.corruption, variant.severity, Job(key, ref.name, index, quality,
-                                                                           tuple(accumulating))))
+                    owed = []
                     for m in accumulating:
                         gid = group_id(identity, coder, quality, variant, metric_ids[m])
                         group = groups.get(gid)
                         if group is None:
                             group = groups[gid] = Group(m, group_meta(spec, coder, quality, variant, metrics[m][1]))
                         group.keys.add(key)
+                        owed.append((m, gid))
+                    jobs.append((variant.corruption, variant.severity, Job(key, ref.name, index, quality,
+                                                                           tuple(owed))))
     return Plan(spec, jobs, [ref.name for ref in refs], groups, [m for _, m in metrics], collapsed)
 
 
@@ -298,6 +316,41 @@ def group_meta(spec: RunSpec, coder: CoderIdentity, quality: Quality, variant: V
         "metric": metric.name, "metric_column": column_name(metric.name), "metric_version": str(metric.version()),
         "metric_settings": metric.identity_settings(),
     }
+
+
+def resolve_dataset(registry: Registry, name: str, options: dict[str, Any]) -> Dataset:
+    """The dataset ``name`` with ``options``; a mistake is a one-line :class:`DatasetError`/:class:`ConfigError`."""
+    options = dict(options)
+    geometry = str(options.pop("geometry", "as-is"))
+    if geometry not in GEOMETRIES:
+        raise ConfigError(f"dataset option geometry must be one of {', '.join(GEOMETRIES)}, not {geometry!r}")
+    if name in registry.datasets:
+        try:
+            dataset = registry.datasets[name](**options)
+        except TypeError as exc:
+            raise ConfigError(f"dataset {name}: bad option ({exc})") from None
+    elif os.path.isfile(os.path.join(name, MANIFEST_NAME)):
+        if options:
+            raise ConfigError(f"a set written by oodnic corrupt takes no dataset options, got {', '.join(options)}")
+        materialised = MaterialisedDataset(name)
+        if geometry != "as-is":
+            raise ConfigError(f"{name} was written with geometry {materialised.geometry}: it takes no geometry "
+                              f"option (materialise it again with --dataset-option geometry={geometry})")
+        return materialised
+    elif os.path.exists(name):
+        dataset = FolderDataset(name, **options)
+    else:
+        raise DatasetError(f"no such dataset or folder: {name} ({did_you_mean(name, registry.datasets)}"
+                           f"datasets: {', '.join(sorted(registry.datasets))})")
+    return GeometryDataset(dataset, geometry) if geometry != "as-is" else dataset
+
+
+def dataset_identity(name: str, options: dict[str, Any], registry: Registry) -> str:
+    """What a run folder's images are: a registered name with its options (not locations), or a resolved path."""
+    options = {k: v for k, v in options.items() if k not in LOCATION_OPTIONS}
+    options.setdefault("geometry", "as-is")
+    source = name if name in registry.datasets else str(Path(name).resolve())
+    return json.dumps({"dataset": source, "options": options}, sort_keys=True, default=str)
 
 
 def _identity(codec: Codec, registry: Registry, ladder: list[Quality]) -> CoderIdentity:

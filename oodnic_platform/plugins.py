@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import json
 import logging
 import os
 import warnings
@@ -33,12 +34,7 @@ from .metric import Metric
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PLUGINS = (
-    "oodnic_platform.default_plugins.metrics",
-    "oodnic_platform.default_plugins.datasets",
-    "oodnic_platform.default_plugins.codecs",
-    "oodnic_platform.default_plugins.executors",
-)
+DEFAULT_PLUGINS = ("oodnic_platform.default_plugins", "oodnic_platform.default_plugins.datasets")
 ALLOW_ENV = "OODNIC_PLUGINS"
 BLOCK_ENV = "OODNIC_DISABLE_PLUGINS"
 MODULES_ENV = "OODNIC_PLUGIN_MODULES"
@@ -85,9 +81,20 @@ class Registry:
     #: registered thing ("codec jpeg") -> plugin name that registered it
     owners: dict[str, str] = field(default_factory=dict)
     plugin_manager: pluggy.PluginManager | None = None
+    #: (kind, name, settings JSON) -> the configured copy: each is configured once per process
+    _configured: dict[tuple[str, str, str], Any] = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, kind: str) -> dict[str, Any]:
         return getattr(self, f"{kind}s")
+
+    def configured(self, kind: str, name: str, settings: dict[str, Any]) -> Any:
+        """The registered codec or metric ``name`` with ``settings`` applied, configured once and reused."""
+        key = (kind, name, json.dumps(settings, sort_keys=True, default=str))
+        found = self._configured.get(key)
+        if found is None:
+            registered = self.table(kind)[name]
+            found = self._configured[key] = registered.configure(**settings) if settings else registered
+        return found
 
     def plugin_of(self, kind: str, name: str) -> PluginInfo | None:
         owner = self.owners.get(f"{kind} {name}")

@@ -12,7 +12,7 @@ SQLite file directly::
         arrays = group.load()            # name -> numpy array, as the metric's finalize() returned them
         print(group.meta["codec"], group.meta["severity"], group.metadata()["units"])
 
-Rows are dicts with the columns of :mod:`oodnic_platform.schema` plus one
+Rows are dicts with the columns of :data:`FIXED_COLUMNS` plus one
 column per metric (named by :func:`oodnic_platform.contract.result_column`).
 This module reads stores of schema version :data:`SCHEMA_VERSION`; another
 version is refused with one line.
@@ -30,21 +30,15 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from .corruption import CLEAN, is_clean
 from .identity import digest
 from .outputs import writable_folder
-from .schema import CLEAN, FIXED_COLUMNS, IDENTITY_COLUMNS, SCHEMA_VERSION, TIMING_COLUMNS
-from .store import STORE_NAME, ResultStore, old_schema_message, schema_version_of
+from .store import (FIXED_COLUMNS, SAMPLES, SCHEMA_VERSION, STORE_NAME, TIMING_COLUMNS, ResultStore,
+                    old_schema_message, schema_version_of)
 
-__all__ = ["ArrayGroup", "ArrayWriter", "CLEAN", "FIXED_COLUMNS", "IDENTITY_COLUMNS", "Run", "RunError",
-           "SCHEMA_VERSION", "SampleCrop", "TIMING_COLUMNS", "is_clean", "open_run", "save_arrays", "write_arrays"]
-ARRAYS = "arrays"
-SAMPLES = "samples"
+__all__ = ["ArrayGroup", "ArrayWriter", "CLEAN", "FIXED_COLUMNS", "Run", "RunError", "SCHEMA_VERSION", "SampleCrop",
+           "TIMING_COLUMNS", "is_clean", "open_run", "save_arrays"]
 _ORDER = " ORDER BY dataset, image, corruption, severity, codec, codec_settings, quality, key"
-
-
-def is_clean(row: dict[str, Any]) -> bool:
-    """Whether a row (or an array group's ``meta``) is of the clean input (corruption ``"clean"``, severity 0)."""
-    return row.get("corruption") == CLEAN
 
 
 class RunError(ValueError):
@@ -66,7 +60,7 @@ class ArrayGroup:
 
     @property
     def variant(self) -> tuple[str, int]:
-        return str(self.meta.get("corruption", "clean")), int(self.meta.get("severity", 0) or 0)
+        return str(self.meta.get("corruption", CLEAN)), int(self.meta.get("severity", 0) or 0)
 
     def keys(self) -> list[str]:
         with np.load(self.path, allow_pickle=False) as data:
@@ -118,11 +112,6 @@ class Run:
 
     def columns(self) -> list[str]:
         return [r[1] for r in self._conn.execute("PRAGMA table_info(results)")]
-
-    def metric_columns(self) -> list[str]:
-        """Columns of metric values (built-in and plugin metrics)."""
-        fixed = set(FIXED_COLUMNS) - {"bpp", "psnr", "ms_ssim", "psnr_wrt_clean"}
-        return [c for c in self.columns() if c not in fixed]
 
     def iter_rows(self, status: str | None = "ok", **equals: Any) -> Iterator[dict[str, Any]]:
         """Rows in a stable order; ``status`` ``ok`` (default), ``error`` or ``None`` (all); ``column=value`` filters."""
@@ -214,18 +203,6 @@ def open_run(run_dir: str | os.PathLike) -> Run:
     return Run(run_dir, conn)
 
 
-def write_arrays(run_dir: Path, metric: str, group_id: str, arrays: dict[str, np.ndarray],
-                 metadata: dict[str, Any]) -> str:
-    """Save ``arrays`` compressed as ``arrays/<metric>/<group_id>.npz`` (with ``metadata`` inside); returns the path."""
-    rel = Path(ARRAYS) / metric / f"{group_id}.npz"
-    path = run_dir / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp.npz")
-    np.savez_compressed(tmp, **arrays, metadata=np.array(json.dumps(metadata, sort_keys=True, default=str)))
-    os.replace(tmp, path)
-    return rel.as_posix()
-
-
 class ArrayWriter:
     """Adds array groups to a run folder (e.g. Fourier heat maps), many in one open store::
 
@@ -248,7 +225,7 @@ class ArrayWriter:
     def save(self, metric: str, meta: dict[str, Any], arrays: dict[str, np.ndarray],
              metadata: dict[str, Any] | None = None) -> ArrayGroup:
         gid = digest([metric, meta], 24)
-        rel = write_arrays(self.run_dir, metric, gid, arrays, metadata or {})
+        rel = self.store.write_arrays(metric, gid, arrays, metadata or {})
         rows = int(meta.get("images", 0) or 0)
         self.store.record_array(gid, metric, meta, rel, rows, True)
         return ArrayGroup(gid, metric, meta, self.run_dir / rel, rows, True)

@@ -24,27 +24,37 @@ import numpy as np
 
 from . import __version__
 from .config import ConfigError, RunConfig
-from .devices import device_for
+from .config import device_for
 from .executor import Executor
 from .names import unknown
 from .plan import Job, Plan, make_chunks, plan
 from .plugins import Registry, get_registry, use_registry
-from .results import SAMPLES, write_arrays
 from .store import STORE_NAME, ArrayRecord, ResultStore, RunLock, check_writable, prepare_run_dir
 from .worker import ChunkResult
 
 log = logging.getLogger(__name__)
 
 
+#: What the run's summary and error report need of each planned row.
+OUTCOME_COLUMNS = ("key", "status", "codec", "codec_settings", "frequency", "image", "corruption", "severity",
+                   "quality", "bpp", "psnr", "metrics", "bitstream_sha256", "error", "traceback")
+
+
 @dataclass
 class RunOutcome:
+    """What a run did: every planned row (:data:`OUTCOME_COLUMNS`), how many were skipped, and warnings."""
+
     run_dir: Path
     total: int
     skipped: int
     failed: int
-    keys: list[str]
+    rows: list[dict[str, Any]]
     collapsed: int = 0
     warnings: tuple[str, ...] = ()
+
+    @property
+    def keys(self) -> list[str]:
+        return [row["key"] for row in self.rows]
 
 
 def make_executor(config: RunConfig, registry: Registry) -> Executor:
@@ -62,21 +72,22 @@ def make_executor(config: RunConfig, registry: Registry) -> Executor:
         raise ConfigError(f"executor {config.executor}: {exc}") from None
 
 
-def pending_jobs(the_plan: Plan, store: ResultStore) -> list[tuple[str, int, Job]]:
-    """Jobs whose row is not done, or that still owe an accumulating metric their contribution."""
+def pending_jobs(the_plan: Plan, store: ResultStore) -> tuple[list[tuple[str, int, Job]], list[str]]:
+    """Jobs whose row is not done, or that still owe an accumulating metric their contribution, and the
+    complete groups that gain rows (to be summed again from scratch: see :meth:`ResultStore.reopen_group`)."""
     wanted = dict(zip((m.name for m in the_plan.metrics), the_plan.spec.metric_ids))
     finished = store.finished()
     counted = store.counted()
     complete = {gid for gid, (_, done) in store.array_groups().items() if done}
-    owed: dict[str, set[int]] = {}
+    owed: dict[str, set[tuple[int, str]]] = {}
+    reopened = []
     for gid, group in the_plan.groups.items():
         have = counted.get(gid, set())
         if gid in complete and group.keys - have:  # a complete group gains rows: sum it again from scratch
-            store.reopen_group(gid)
-            log.info("group %s gains rows: summing it again", gid)
+            reopened.append(gid)
             have = set()
         for key in group.keys - have:
-            owed.setdefault(key, set()).add(group.metric)
+            owed.setdefault(key, set()).add((group.metric, gid))
     parsed: dict[str | None, dict[str, str]] = {}
     pending = []
     for corruption, severity, job in the_plan.jobs:
@@ -87,7 +98,7 @@ def pending_jobs(the_plan: Plan, store: ResultStore) -> list[tuple[str, int, Job
         debts = tuple(sorted(owed.get(job.key, ())))
         if not done or debts:
             pending.append((corruption, severity, Job(job.key, job.image, job.codec, job.quality, debts)))
-    return pending
+    return pending, reopened
 
 
 def run(config: RunConfig, registry: Registry | None = None, progress: bool = True) -> RunOutcome:
@@ -107,23 +118,28 @@ def run(config: RunConfig, registry: Registry | None = None, progress: bool = Tr
         store.claim_dataset(the_plan.spec.dataset_identity)
         store.record_run({**config.to_dict(), "seed": the_plan.spec.seed, "started": time.time(),
                           "environment": environment(the_plan, registry)})
-        pending = pending_jobs(the_plan, store)
+        pending, reopened = pending_jobs(the_plan, store)
+        for gid in reopened:
+            log.info("group %s gains rows: summing it again", gid)
+            store.reopen_group(gid)
         log.info("%s: %d rows planned (%d images x %d inputs), %d to run, %d array groups; executor %s",
                  run_dir, len(the_plan.jobs), len(the_plan.images), len(the_plan.spec.variants), len(pending),
                  len(the_plan.groups), executor.describe())
-        _run_chunks(the_plan, config, executor, store, run_dir, pending, progress)
-        finalize_open_groups(the_plan, store, run_dir)
-        keys = [job.key for _, _, job in the_plan.jobs]
-        wanted = set(keys)
-        failed = sum(1 for r in store.conn.execute("SELECT key FROM results WHERE status != 'ok'") if r[0] in wanted)
-        notes = identical_bitstreams(store, wanted)
+        _run_chunks(the_plan, config, executor, store, pending, progress)
+        finalize_open_groups(the_plan, store)
+        rows = store.rows_of((job.key for _, _, job in the_plan.jobs), OUTCOME_COLUMNS)
     finally:
         store.close()
         lock.release()
-    return RunOutcome(run_dir, len(keys), len(keys) - len(pending), failed, keys, the_plan.collapsed, notes)
+    order = {job.key: i for i, (_, _, job) in enumerate(the_plan.jobs)}
+    rows.sort(key=lambda row: order[row["key"]])
+    total = len(the_plan.jobs)
+    failed = sum(row["status"] != "ok" for row in rows)
+    return RunOutcome(run_dir, total, total - len(pending), failed, rows, the_plan.collapsed,
+                      identical_bitstreams(rows))
 
 
-def _run_chunks(the_plan: Plan, config: RunConfig, executor: Executor, store: ResultStore, run_dir: Path,
+def _run_chunks(the_plan: Plan, config: RunConfig, executor: Executor, store: ResultStore,
                 pending: list[tuple[str, int, Job]], progress: bool) -> None:
     total = len(the_plan.jobs)
     bar = _progress(total, total - len(pending), progress, executor.describe())
@@ -136,69 +152,62 @@ def _run_chunks(the_plan: Plan, config: RunConfig, executor: Executor, store: Re
             # a group whose every row is in this chunk is finalized from memory, its arrays indexed in the
             # chunk's own transaction; one with an earlier running sum is finalized after the commit
             whole = {gid: part for gid, part in done.items() if not store.has_contribution(gid)}
-            arrays = {gid: save_group(the_plan, run_dir, gid, part.arrays, len(part.keys), True)
+            arrays = {gid: save_group(the_plan, store, gid, part.arrays, len(part.keys), True)
                       for gid, part in whole.items()}
-            commit(store, run_dir, result, arrays)
+            commit(store, result, arrays)
             log.debug("chunk from %s: %d rows committed", result.worker, len(result.rows))
             if not executor.reports_rows:
                 bar.update(len(result.rows))
             for gid, part in result.groups.items():
                 counted.setdefault(gid, set()).update(part.keys)
             for gid in done.keys() - whole.keys():
-                finalize_group(the_plan, store, run_dir, gid, complete=True)
+                finalize_group(the_plan, store, gid, complete=True)
     finally:
         executor.progress = None
         bar.close()
 
 
-def commit(store: ResultStore, run_dir: Path, result: ChunkResult, arrays: dict[str, ArrayRecord] | None = None) -> None:
+def commit(store: ResultStore, result: ChunkResult, arrays: dict[str, ArrayRecord] | None = None) -> None:
     """Save a chunk's sample crops, then its rows, contributions and finalized groups in one transaction."""
     if result.samples:
-        folder = run_dir / SAMPLES
-        folder.mkdir(exist_ok=True)
-        for crop in result.samples:
-            tmp = folder / f".{crop.file}.tmp"
-            tmp.write_bytes(crop.png)
-            tmp.replace(folder / crop.file)
-        store.record_samples([(c.file, c.key, c.corruption, c.severity) for c in result.samples])
+        store.save_samples(result.samples)
     store.commit_chunk(result.rows, result.groups, arrays or {})
 
 
-def save_group(the_plan: Plan, run_dir: Path, gid: str, total: dict, rows: int, complete: bool) -> ArrayRecord:
+def save_group(the_plan: Plan, store: ResultStore, gid: str, total: dict, rows: int, complete: bool) -> ArrayRecord:
     """The configured metric's arrays of a group's sum, written beside the store; returns their index record."""
     group = the_plan.groups[gid]
     metric = the_plan.metrics[group.metric]
     metadata = {**group.meta, "rows": rows, "complete": complete, **metric.metadata()}
-    rel = write_arrays(run_dir, metric.name, gid, metric.finalize(total), metadata)
+    rel = store.write_arrays(metric.name, gid, metric.finalize(total), metadata)
     log.debug("finalized %s over %d rows (%s)", rel, rows, "complete" if complete else "partial")
     return ArrayRecord(metric.name, group.meta, rel, rows, complete)
 
 
-def finalize_group(the_plan: Plan, store: ResultStore, run_dir: Path, gid: str, complete: bool) -> None:
+def finalize_group(the_plan: Plan, store: ResultStore, gid: str, complete: bool) -> None:
     """Finalize a group from its stored running sum (dropped once the group is complete)."""
     found = store.contribution(gid)
     if found is None:
         return
-    record = save_group(the_plan, run_dir, gid, *found, complete)
+    record = save_group(the_plan, store, gid, *found, complete)
     store.record_array(gid, record.metric, record.meta, record.path, record.rows, record.complete)
 
 
-def finalize_open_groups(the_plan: Plan, store: ResultStore, run_dir: Path) -> None:
+def finalize_open_groups(the_plan: Plan, store: ResultStore) -> None:
     """Finalize this plan's groups that still have a running sum (some rows failed or were not run)."""
     counted = store.counted()
     for gid in store.open_groups():
         if gid in the_plan.groups:
-            finalize_group(the_plan, store, run_dir, gid, complete=the_plan.groups[gid].keys <= counted.get(gid, set()))
+            finalize_group(the_plan, store, gid, complete=the_plan.groups[gid].keys <= counted.get(gid, set()))
 
 
-def identical_bitstreams(store: ResultStore, keys: set[str]) -> tuple[str, ...]:
+def identical_bitstreams(rows: list[dict[str, Any]]) -> tuple[str, ...]:
     """Warnings for codecs whose different qualities wrote identical bitstreams (a fixed-rate model?)."""
     seen: dict[tuple, set] = {}
-    query = ("SELECT key, codec, codec_settings, image, corruption, severity, bitstream_sha256, quality FROM results"
-             " WHERE status = 'ok'")
-    for key, codec, settings, image, corruption, severity, sha, quality in store.conn.execute(query):
-        if key in keys:
-            seen.setdefault((codec, settings, image, corruption, severity, sha), set()).add(quality)
+    for row in rows:
+        if row["status"] == "ok":
+            identity = ("codec", "codec_settings", "image", "corruption", "severity", "bitstream_sha256")
+            seen.setdefault(tuple(row[c] for c in identity), set()).add(row["quality"])
     clashes: dict[str, list[set]] = {}
     for (codec, *_), qualities in seen.items():
         if len(qualities) > 1:

@@ -3,7 +3,9 @@
 Tables:
 
 - ``results``: one row per (image, input variant, codec, quality), keyed by a
-  content address (:mod:`oodnic_platform.identity`); see :mod:`oodnic_platform.schema`.
+  content address (:mod:`oodnic_platform.identity`); its columns are
+  :data:`FIXED_COLUMNS` plus one per plugin metric, added as metrics appear
+  (names per :mod:`oodnic_platform.contract`).
 - ``contributions``: running sums of accumulating metrics for groups not yet
   complete; ``counted`` lists exactly which rows each group's sum holds. A row's
   contribution is added in the same transaction as the row, and only once.
@@ -14,7 +16,9 @@ Tables:
 A run folder is locked while a run writes to it (``RUN_DIR/.lock`` holds the
 pid): a second ``oodnic run`` on it is refused with one line. Every chunk
 commits atomically, so a run killed at any moment leaves only whole rows.
-Readers use :mod:`oodnic_platform.results`.
+The store owns every write to a run folder: SQL, arrays and sample crops.
+Readers use :mod:`oodnic_platform.results`. ``SCHEMA_VERSION`` is recorded in
+every store; a store of another version is refused with one line.
 """
 
 from __future__ import annotations
@@ -33,12 +37,55 @@ import numpy as np
 
 from . import __version__
 from .errors import ConfigError
+from .files import atomic_write
 from .metric import Arrays, add_arrays
 from .outputs import check_output_dir
-from .schema import FIXED_COLUMNS, SCHEMA_VERSION
 
 STORE_NAME = "results.sqlite"
 LOCK_NAME = ".lock"
+ARRAYS = "arrays"
+SAMPLES = "samples"
+SCHEMA_VERSION = 2
+
+#: Column -> SQLite type, in table order.
+FIXED_COLUMNS: dict[str, str] = {
+    "key": "TEXT PRIMARY KEY",
+    # what was coded
+    "dataset": "TEXT",
+    "image": "TEXT",
+    "image_sha256": "TEXT",
+    "corruption": "TEXT",
+    "severity": "INTEGER",
+    "frequency": "TEXT",
+    "corruption_version": "TEXT",
+    "seed": "INTEGER",
+    # how it was coded
+    "codec": "TEXT",
+    "codec_version": "TEXT",
+    "codec_settings": "TEXT",
+    "codec_fingerprint": "TEXT",
+    "codec_provenance": "TEXT",
+    "plugin": "TEXT",
+    "quality": "NUMERIC",
+    # what happened
+    "status": "TEXT",
+    "error": "TEXT",
+    "traceback": "TEXT",
+    "metrics": "TEXT",
+    "width": "INTEGER",
+    "height": "INTEGER",
+    "num_bytes": "INTEGER",
+    "bitstream_sha256": "TEXT",
+    "encode_s": "REAL",
+    "decode_s": "REAL",
+    # the built-in metrics
+    "bpp": "REAL",
+    "psnr": "REAL",
+    "ms_ssim": "REAL",
+    "psnr_wrt_clean": "REAL",
+}
+#: Columns that differ between identical runs (wall-clock timings).
+TIMING_COLUMNS = ("encode_s", "decode_s")
 
 
 def pack_arrays(arrays: Arrays) -> bytes:
@@ -155,6 +202,10 @@ class ResultStore:
 
     def transaction(self):
         return _Transaction(self.conn)
+
+    @property
+    def run_dir(self) -> Path:
+        return self.path.parent
 
     def close(self) -> None:
         self.conn.close()
@@ -278,9 +329,35 @@ class ResultStore:
         if record.complete:
             self.conn.execute("DELETE FROM contributions WHERE group_id = ?", (group_id,))
 
-    def record_samples(self, samples: list[tuple[str, str, str, int]]) -> None:
+    def save_samples(self, samples: Iterable[Any]) -> None:
+        """Write sample crops (``file``, ``png``, ``key``, ``corruption``, ``severity``) and index them."""
+        samples = list(samples)
+        for crop in samples:
+            atomic_write(self.run_dir / SAMPLES / crop.file, crop.png)
         with self.transaction():
-            self.conn.executemany("INSERT OR REPLACE INTO samples VALUES (?, ?, ?, ?)", samples)
+            self.conn.executemany("INSERT OR REPLACE INTO samples VALUES (?, ?, ?, ?)",
+                                  [(c.file, c.key, c.corruption, c.severity) for c in samples])
+
+    def write_arrays(self, metric: str, group_id: str, arrays: Arrays, metadata: dict[str, Any]) -> str:
+        """Save ``arrays`` compressed as ``arrays/<metric>/<group_id>.npz`` (``metadata`` inside); returns the path.
+
+        Not indexed yet: :meth:`record_array` (or :meth:`commit_chunk`) does that.
+        """
+        rel = Path(ARRAYS) / metric / f"{group_id}.npz"
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays, metadata=np.array(json.dumps(metadata, sort_keys=True, default=str)))
+        atomic_write(self.run_dir / rel, buffer.getvalue())
+        return rel.as_posix()
+
+    def rows_of(self, keys: Iterable[str], columns: Iterable[str]) -> list[dict[str, Any]]:
+        """``columns`` of the rows whose key is in ``keys`` (one join with a temporary table: linear)."""
+        quoted = ", ".join(f'r."{c}"' for c in columns)
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key TEXT PRIMARY KEY)")
+        self.conn.execute("DELETE FROM wanted")
+        self.conn.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in keys))
+        rows = [dict(r) for r in self.conn.execute(f"SELECT {quoted} FROM results r JOIN wanted USING (key)")]
+        self.conn.execute("DELETE FROM wanted")
+        return rows
 
 
 class _Transaction:

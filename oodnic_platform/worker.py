@@ -22,16 +22,15 @@ from typing import Any, Callable
 import numpy as np
 
 from .codec import Codec, Quality
+from .config import device_for
 from .contract import result_column
-from .corruption import corrupt
-from .devices import device_for
+from .corruption import corrupt, is_clean
 from .errors import one_line
-from .identity import group_id
-from .images import as_image, encode_png
+from .files import remember_digests
+from .images import as_image, centre_crop, encode_png
 from .metric import Arrays, Metric, Sample, add_arrays
-from .plan import Chunk, Job, RunSpec, build_metric
+from .plan import Chunk, Job, RunSpec, build_metric, resolve_dataset
 from .plugins import Registry, get_registry
-from .sources import resolve_dataset
 
 log = logging.getLogger(__name__)
 SAMPLE_CROP = 256
@@ -72,8 +71,10 @@ class WorkerState:
     def __init__(self, spec: RunSpec, registry: Registry | None = None):
         self.spec = spec
         self.registry = registry or get_registry()
+        remember_digests(spec.file_digests)  # the driver hashed the images: listing them again hashes nothing
         self.dataset = resolve_dataset(self.registry, spec.dataset, dict(spec.dataset_options))
         self.refs = {ref.name: ref for ref in self.dataset.images()}
+        self.hashes = dict(spec.image_hashes)
         self.codecs: list[Codec | None] = [None] * len(spec.codecs)
         self.metrics: list[Metric] = [build_metric(self.registry, choice) for choice in spec.metrics]
         self.metrics_json = json.dumps(dict(zip((m.name for m in self.metrics), spec.metric_ids)), sort_keys=True)
@@ -134,10 +135,9 @@ def worker_state(spec: RunSpec) -> WorkerState:
     return _STATE
 
 
-def centre_crop(image: np.ndarray, size: int = SAMPLE_CROP) -> np.ndarray:
-    h, w = image.shape[:2]
-    top, left = max(0, (h - size) // 2), max(0, (w - size) // 2)
-    return image[top : top + size, left : left + size]
+def sample_crop(image: np.ndarray) -> np.ndarray:
+    """The report's centre crop of the sample image (never padded)."""
+    return centre_crop(image, min(SAMPLE_CROP, image.shape[0]), min(SAMPLE_CROP, image.shape[1]))
 
 
 @dataclass
@@ -186,7 +186,7 @@ def _load_input(state: WorkerState, chunk: Chunk, name: str, result: ChunkResult
         if ref is None:
             raise FileNotFoundError(f"image {name!r} is no longer in the dataset")
         clean = ref.load(state.spec.max_pixels)
-        if chunk.corruption == "clean":
+        if is_clean(chunk.corruption):
             given = clean
         else:
             given = state.dataset.precorrupted(ref, chunk.corruption, chunk.severity)
@@ -194,10 +194,10 @@ def _load_input(state: WorkerState, chunk: Chunk, name: str, result: ChunkResult
                 corruption = state.registry.corruptions[chunk.corruption]
                 given = corrupt(corruption, clean, chunk.severity, state.spec.seed, ref.sha256)
     except Exception as exc:
-        return Failure.of("image" if chunk.corruption == "clean" else chunk.corruption, exc)
+        return Failure.of("image" if is_clean(chunk.corruption) else chunk.corruption, exc)
     if name == state.spec.sample_image:
         result.samples.append(SampleCrop(f"input-{chunk.corruption}-{chunk.severity}.png", chunk.corruption,
-                                         chunk.severity, encode_png(centre_crop(given))))
+                                         chunk.severity, encode_png(sample_crop(given))))
     return clean, given
 
 
@@ -230,7 +230,7 @@ def _code_jobs(state: WorkerState, chunk: Chunk, codec_index: int, quality: Qual
             _finish(state, chunk, job, result, sample=sample, data=data, timing=(enc_s, dec_s))
             if job.image == state.spec.sample_image:
                 result.samples.append(SampleCrop(f"{job.key}.png", chunk.corruption, chunk.severity,
-                                                 encode_png(centre_crop(recon)), job.key))
+                                                 encode_png(sample_crop(recon)), job.key))
 
 
 def _code_batch(codec: Codec, images: list[np.ndarray], quality: Quality) -> list[Any]:
@@ -292,9 +292,8 @@ def _finish(state: WorkerState, chunk: Chunk, job: Job, result: ChunkResult, *, 
             data: bytes | None = None, timing: tuple[float, float] = (0.0, 0.0),
             failure: Failure | None = None) -> None:
     """Make the row (measuring the sample, if any), add its contributions if it succeeded, report progress."""
-    ref = state.refs.get(job.image)
-    row = new_row(state.spec, chunk, job, ref.sha256 if ref else "")
-    parts: dict[int, Arrays] = {}
+    row = new_row(state.spec, chunk, job, state.hashes.get(job.image, ""))
+    parts: dict[str, tuple[str, Arrays]] = {}
     if sample is not None and data is not None:
         row.update(width=sample.input.shape[1], height=sample.input.shape[0], num_bytes=len(data),
                    bitstream_sha256=hashlib.sha256(data).hexdigest(), encode_s=timing[0], decode_s=timing[1])
@@ -304,19 +303,20 @@ def _finish(state: WorkerState, chunk: Chunk, job: Job, result: ChunkResult, *, 
         row.update(status="error", error=failure.message, traceback=failure.traceback)
     else:
         row.update(status="ok", metrics=state.metrics_json)
-        _add_parts(state, chunk, job, parts, result)
+        _add_parts(job, parts, result)
     result.rows.append(row)
     if _PROGRESS is not None:
         _PROGRESS(1)
 
 
-def _measure(state: WorkerState, sample: Sample, job: Job, row: dict[str, Any], parts: dict[int, Arrays]
+def _measure(state: WorkerState, sample: Sample, job: Job, row: dict[str, Any], parts: dict[str, tuple[str, Arrays]]
              ) -> Failure | None:
     """Per-image metric values into ``row``; contributions this job owes into ``parts``.
 
     A failing metric fails the row but loses no other metric's value.
     """
     owners: dict[str, str] = {}
+    owed = dict(job.accumulate)
     failures: list[Failure] = []
     for index, metric in enumerate(state.metrics):
         try:
@@ -328,8 +328,8 @@ def _measure(state: WorkerState, sample: Sample, job: Job, row: dict[str, Any], 
                     raise ValueError(f"column {column} is also written by metric {owners[column]}")
                 owners[column] = metric.name
                 row[column] = float(number)
-            if metric.accumulates and index in job.accumulate:
-                parts[index] = metric.accumulate(sample)
+            if metric.accumulates and index in owed:
+                parts[owed[index]] = (metric.name, metric.accumulate(sample))
         except Exception as exc:
             failures.append(Failure.of(f"metric {metric.name}", exc))
     if not failures:
@@ -337,21 +337,18 @@ def _measure(state: WorkerState, sample: Sample, job: Job, row: dict[str, Any], 
     return Failure("; ".join(f.message for f in failures), "\n".join(f.traceback for f in failures))
 
 
-def _add_parts(state: WorkerState, chunk: Chunk, job: Job, parts: dict[int, Arrays], result: ChunkResult) -> None:
-    spec = state.spec
-    coder = spec.codecs[job.codec].identity
-    variant = spec.variant(chunk.corruption, chunk.severity)
-    for index, part in parts.items():
-        gid = group_id(spec.dataset_identity, coder, job.quality, variant, spec.metric_ids[index])
+def _add_parts(job: Job, parts: dict[str, tuple[str, Arrays]], result: ChunkResult) -> None:
+    """Add a row's contributions to the chunk's sums of the groups the planner assigned it."""
+    for gid, (metric, part) in parts.items():
         group = result.groups.get(gid)
         if group is None:
-            group = result.groups[gid] = GroupSum(state.metrics[index].name, {})
+            group = result.groups[gid] = GroupSum(metric, {})
         group.arrays = add_arrays(group.arrays or None, part)
         group.keys.append(job.key)
 
 
 def new_row(spec: RunSpec, chunk: Chunk, job: Job, image_sha256: str) -> dict[str, Any]:
-    """The identity columns of ``job``'s row (see :mod:`oodnic_platform.schema`)."""
+    """The identity columns of ``job``'s row (see :data:`oodnic_platform.store.FIXED_COLUMNS`)."""
     coder = spec.codecs[job.codec].identity
     if coder is None:
         raise ValueError("a RunSpec's codecs carry identities: make run specs with oodnic_platform's planner")

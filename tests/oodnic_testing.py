@@ -40,7 +40,7 @@ def rows_of(run_dir: Path, status: str | None = None) -> list[dict]:
 
 def results_table(run_dir: Path) -> list[dict]:
     """The results table ordered by key, without the wall-clock timing columns."""
-    from oodnic_platform.schema import TIMING_COLUMNS
+    from oodnic_platform.store import TIMING_COLUMNS
 
     conn = sqlite3.connect(Path(run_dir) / "results.sqlite")
     conn.row_factory = sqlite3.Row

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from oodnic_platform.default_plugins import metrics
-from oodnic_platform.default_plugins.codecs import NoCompression
+from oodnic_platform import default_plugins as metrics
+from oodnic_platform.default_plugins import NoCompression
 from oodnic_platform.plugins import build_registry
 from oodnic_platform.testing import CodecContract, MetricContract
 

@@ -11,8 +11,9 @@ import pytest
 from PIL import Image
 
 from oodnic_platform.dataset import DatasetError
-from oodnic_platform.default_plugins import clic
-from oodnic_platform.geometry import GeometryDataset, centre_crop
+from oodnic_platform.default_plugins import datasets as clic
+from oodnic_platform.dataset import GeometryDataset
+from oodnic_platform.images import centre_crop
 from test_datasets import http_server  # noqa: F401  (a fixture: a loopback HTTP server over a folder)
 
 

@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from oodnic_platform import download as dl
+from oodnic_platform import files
 from oodnic_platform.dataset import DatasetError
 from oodnic_platform.download import DownloadError, cached_digest, download, hash_prefix
 
@@ -97,8 +98,8 @@ def test_a_verified_local_file_is_used_offline(monkeypatch, tmp_path):
 
 def test_cached_digest_hashes_once_until_the_file_changes(monkeypatch, tmp_path):
     calls = []
-    original = dl.file_digest
-    monkeypatch.setattr(dl, "file_digest", lambda path, algorithm: calls.append(path) or original(path, algorithm))
+    original = files.file_digest
+    monkeypatch.setattr(files, "file_digest", lambda path, algorithm: calls.append(path) or original(path, algorithm))
     path = tmp_path / "w.bin"
     path.write_bytes(b"one")
     first = cached_digest(path)

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from oodnic_platform.geometry import centre_crop, paper_geometry
+from oodnic_platform.dataset import paper_geometry
+from oodnic_platform.images import centre_crop
 from oodnic_testing import oodnic, rows_of
 
 

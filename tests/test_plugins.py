@@ -45,7 +45,7 @@ def test_builtins_register_through_the_hooks(plugin_dir):
     assert {"bpp", "psnr", "ms_ssim", "psnr_wrt_clean"} <= set(registry.metrics)
     assert {"sample", "kodak", "clic2020"} <= set(registry.datasets)
     assert "local" in registry.executors and "none" in registry.codecs
-    assert registry.owners["metric psnr"] == "oodnic_platform.default_plugins.metrics"
+    assert registry.owners["metric psnr"] == "oodnic_platform.default_plugins"
     assert not registry.refused and not registry.failures
 
 

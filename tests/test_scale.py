@@ -17,7 +17,7 @@ from oodnic_platform.plugins import build_registry, reset_registry
 from oodnic_platform.results import open_run
 from oodnic_platform.runner import pending_jobs
 from oodnic_platform.store import ResultStore
-from oodnic_platform.summary import summary_table
+from oodnic_platform.cli import summary_table
 from oodnic_testing import TESTS
 
 MANY = """
@@ -64,7 +64,7 @@ def test_a_200k_row_store_plans_resumes_and_summarises_in_seconds(tmp_path, monk
         store.commit_chunk(rows[start_row : start_row + 20_000], {})
 
     start = time.perf_counter()
-    assert pending_jobs(the_plan, store) == []
+    assert pending_jobs(the_plan, store) == ([], [])
     resumed = time.perf_counter() - start
     store.close()
     start = time.perf_counter()

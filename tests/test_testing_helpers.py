@@ -29,7 +29,7 @@ from oodnic_platform.testing import (
     registered_codec,
     synthetic_image,
 )
-from oodnic_platform.testing.toys import check_rgb
+from oodnic_platform.testing.rd import check_rgb
 
 GREY = np.full((8, 8, 3), 128, np.uint8)  # 64 pixels: n bytes are n / 8 bpp
 

@@ -20,11 +20,13 @@ measures; ``QuantCodec`` is a toy codec for tests that need a real, tiny one.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from ..plugins import reset_registry
 from ..quality import ms_ssim, psnr
 from .rd import (
+    QuantCodec,
     assert_beats_at_bpp,
     assert_ladder_increases,
     assert_round_trip,
@@ -35,13 +37,8 @@ from .rd import (
     registered_codec,
     synthetic_image,
 )
-from .toys import QuantCodec
 
-_CONTRACTS = {
-    "CodecContract": ".codecs",
-    "CorruptionContract": ".corruptions",
-    "MetricContract": ".metrics",
-}
+_CONTRACTS = ("CodecContract", "CorruptionContract", "MetricContract")
 
 __all__ = [
     *_CONTRACTS,
@@ -64,7 +61,5 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     """The contract classes, imported on first use (they need pytest; the helpers do not)."""
     if name in _CONTRACTS:
-        import importlib
-
-        return getattr(importlib.import_module(_CONTRACTS[name], __name__), name)
+        return getattr(importlib.import_module(".contracts", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
