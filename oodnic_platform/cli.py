@@ -23,6 +23,7 @@ from .export import export as export_results
 from .images import ImageError
 from .plan import default_codec_choices, resolve_dataset, resolve_seed, select_variants
 from .plugins import Registry, get_registry
+from .merge import merge_runs
 from .names import did_you_mean, unknown
 from .results import RunError, open_run
 from .runner import run as run_grid
@@ -103,10 +104,12 @@ def _describe(registry: Registry, kind: str, name: str) -> str:
 @click.option("--scheduler", help="Address of an existing scheduler (executors that use one, e.g. dask).")
 @click.option("--scheduler-file", type=click.Path(dir_okay=False),
               help="File a starting scheduler writes its address to; waited for (executors that use one, e.g. dask).")
+@click.option("--shard", metavar="I/N", help="Run only part I of N of the grid (into its own --run-dir; then "
+              "oodnic merge). Every array group stays whole.")
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 @click.option("--traceback", "show_traceback", is_flag=True, help="Print the full traceback of every failed row.")
 def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_codecs, qualities, corruptions, severity, no_clean,
-        metrics, images, seed, device, workers, executor, scheduler, scheduler_file, no_progress,
+        metrics, images, seed, device, workers, executor, scheduler, scheduler_file, shard, no_progress,
         show_traceback) -> None:
     """Run (or resume) the benchmark grid; finished rows are skipped."""
     if preset == "list":
@@ -115,7 +118,7 @@ def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_cod
         return
     config = _base_config(config_path, preset)
     for name, value in dict(dataset=dataset, run_dir=run_dir, seed=seed, device=device, workers=workers,
-                            executor=executor, images=images).items():
+                            executor=executor, images=images, shard=shard).items():
         if value is not None:
             setattr(config, name, value)
     config.dataset_options.update(parse_pairs(dataset_options, "--dataset-option"))
@@ -200,12 +203,14 @@ def apply_qualities(config: RunConfig, qualities: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("run_dir", type=click.Path())
 @click.option("--traceback", "show_traceback", is_flag=True, help="Print each failed row's full traceback.")
-def errors(run_dir, show_traceback) -> None:
+@click.option("--all", "superseded", is_flag=True, help="Also list rows superseded by another content of their image.")
+def errors(run_dir, show_traceback, superseded) -> None:
     """List the failed rows of RUN_DIR, one line each (with --traceback, why in full)."""
     with open_run(run_dir) as results:
-        failed = results.rows(status="error")
+        failed = results.rows(status="error", superseded=superseded)
     for row in failed:
-        click.echo(f"{row['image']} {row['corruption']}/{row['severity']} {row['codec']} q{row['quality']}: "
+        old = " (superseded)" if row.get("superseded_by") else ""
+        click.echo(f"{row['image']} {row['corruption']}/{row['severity']} {row['codec']} q{row['quality']}{old}: "
                    f"{row['error']}")
         if show_traceback and row.get("traceback"):
             click.echo(row["traceback"])
@@ -216,10 +221,25 @@ def errors(run_dir, show_traceback) -> None:
 @click.argument("run_dir", type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "json"]), default="csv", show_default=True)
 @click.option("--out", type=click.Path(), help="Output file (csv, parquet) or folder (json).")
-def export(run_dir, fmt, out) -> None:
+@click.option("--all", "superseded", is_flag=True,
+              help="Also export rows superseded by another content of their image (column superseded_by).")
+def export(run_dir, fmt, out, superseded) -> None:
     """Export RUN_DIR's results (json = CompressAI's results JSON, one file per codec and input)."""
-    paths = export_results(Path(run_dir), fmt, Path(out) if out else None)
+    paths = export_results(Path(run_dir), fmt, Path(out) if out else None, superseded)
     click.echo(f"wrote {len(paths)} file(s): {paths[0] if len(paths) == 1 else paths[0].parent}")
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--into", required=True, type=click.Path(file_okay=False), help="The run folder to merge into.")
+def merge(sources, into) -> None:
+    """Union the rows and array groups of run folders (e.g. the shards of a grid) into INTO.
+
+    A row or array group two folders hold with other values is refused; running the whole grid into INTO
+    afterwards computes only what no folder had.
+    """
+    rows, groups = merge_runs([Path(s) for s in sources], Path(into))
+    click.echo(f"merged {len(sources)} run folder(s) into {into}: {rows} rows and {groups} array groups added")
 
 
 @cli.command()

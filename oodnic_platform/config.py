@@ -88,6 +88,8 @@ class RunConfig:
     images: int = 0
     images_per_chunk: int = 8
     max_pixels: int = DEFAULT_MAX_PIXELS
+    #: ``"I/N"``: run only shard I of N (see :mod:`oodnic_platform.shard`)
+    shard: str | None = None
 
     def resolved_run_dir(self) -> Path:
         return Path(self.run_dir or Path("runs") / Path(self.dataset).name)
@@ -125,6 +127,9 @@ class RunConfig:
         _expect("images_per_chunk", self.images_per_chunk, int)
         if self.images_per_chunk < 0:
             raise ConfigError(f"images_per_chunk must be 0 (a whole input variant) or positive, not {self.images_per_chunk}")
+        if self.shard is not None:
+            _expect("shard", self.shard, str)
+            parse_shard(self.shard)
         _expect("max_pixels", self.max_pixels, int)
         if self.max_pixels < 1:
             raise ConfigError(f"max_pixels must be positive, not {self.max_pixels}")
@@ -235,6 +240,14 @@ def parse_scalar(text: str) -> Any:
         except ValueError:
             pass
     return {"true": True, "false": False}.get(text.lower(), text)
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"I/N"`` (``--shard``) as ``(I, N)`` with ``1 <= I <= N``, or a one-line :class:`ConfigError`."""
+    found = re.match(r"^(\d+)/(\d+)$", text.strip())
+    if not found or not 1 <= int(found[1]) <= int(found[2]):
+        raise ConfigError(f"--shard must be I/N with 1 <= I <= N (e.g. 2/4), not {text!r}")
+    return int(found[1]), int(found[2])
 
 
 def split_list(text: str, what: str) -> list[str]:

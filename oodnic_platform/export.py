@@ -40,13 +40,14 @@ def check_target(path: Path, folder: bool, given: bool = True) -> None:
         raise ConfigError(f"{what}: not writable")
 
 
-def export(run_dir: Path, fmt: str, out: Path | None = None) -> list[Path]:
+def export(run_dir: Path, fmt: str, out: Path | None = None, superseded: bool = False) -> list[Path]:
+    """Write the run's current rows (and superseded ones with ``superseded``) as ``fmt``; the files written."""
     if fmt not in FORMATS:
         raise ConfigError(f"unknown export format {fmt!r} ({', '.join(FORMATS)})")
     target = out or run_dir / {"csv": "results.csv", "parquet": "results.parquet", "json": "compressai-json"}[fmt]
     with open_run(run_dir) as run:
         check_target(target, folder=fmt == "json", given=out is not None)
-        rows, columns = run.rows(status=None), run.columns()
+        rows, columns = run.rows(status=None, superseded=superseded), run.columns()
     if fmt == "csv":
         with open(target, "w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=columns)

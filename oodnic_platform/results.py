@@ -113,10 +113,16 @@ class Run:
     def columns(self) -> list[str]:
         return [r[1] for r in self._conn.execute("PRAGMA table_info(results)")]
 
-    def iter_rows(self, status: str | None = "ok", **equals: Any) -> Iterator[dict[str, Any]]:
-        """Rows in a stable order; ``status`` ``ok`` (default), ``error`` or ``None`` (all); ``column=value`` filters."""
+    def iter_rows(self, status: str | None = "ok", superseded: bool = False, **equals: Any) -> Iterator[dict[str, Any]]:
+        """Rows in a stable order; ``status`` ``ok`` (default), ``error`` or ``None`` (all); ``column=value`` filters.
+
+        Only current rows unless ``superseded``: a row another content of its image file replaced (a repaired
+        file, run again) has ``superseded_by`` set to the key of the row that replaced it.
+        """
         columns = set(self.columns())
         clauses, params = [], []
+        if not superseded and "superseded_by" in columns:
+            clauses.append("superseded_by IS NULL")
         if status is not None:
             clauses.append("status = ?")
             params.append(status)
@@ -129,13 +135,16 @@ class Run:
         for row in self._conn.execute(f"SELECT * FROM results{where}{_ORDER}", params):
             yield dict(row)
 
-    def rows(self, status: str | None = "ok", **equals: Any) -> list[dict[str, Any]]:
-        return list(self.iter_rows(status, **equals))
+    def rows(self, status: str | None = "ok", superseded: bool = False, **equals: Any) -> list[dict[str, Any]]:
+        return list(self.iter_rows(status, superseded, **equals))
 
     def count(self, status: str | None = None) -> int:
-        if status is None:
-            return self._conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
-        return self._conn.execute("SELECT COUNT(*) FROM results WHERE status = ?", (status,)).fetchone()[0]
+        """Current rows (of one ``status``)."""
+        clauses = ["superseded_by IS NULL"] if "superseded_by" in self.columns() else ["1"]
+        if status is not None:
+            clauses.append("status = ?")
+        query = f"SELECT COUNT(*) FROM results WHERE {' AND '.join(clauses)}"
+        return self._conn.execute(query, () if status is None else (status,)).fetchone()[0]
 
     def configs(self) -> list[dict[str, Any]]:
         """The configuration of every invocation that wrote to this folder, oldest first."""

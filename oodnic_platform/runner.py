@@ -23,12 +23,13 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .config import ConfigError, RunConfig
+from .config import ConfigError, RunConfig, parse_shard
 from .config import device_for
 from .executor import Executor
 from .names import unknown
 from .plan import Job, Plan, make_chunks, plan
 from .plugins import Registry, get_registry, use_registry
+from .shard import take_shard
 from .store import STORE_NAME, ArrayRecord, ResultStore, RunLock, check_writable, prepare_run_dir
 from .worker import ChunkResult
 
@@ -109,6 +110,8 @@ def run(config: RunConfig, registry: Registry | None = None, progress: bool = Tr
         use_registry(registry)  # in-process workers use the caller's registry too
     config.check()
     the_plan = plan(config, registry)
+    if config.shard is not None:
+        the_plan = take_shard(the_plan, *parse_shard(config.shard))
     executor = make_executor(config, registry)
     run_dir = config.resolved_run_dir()
     check_writable(run_dir)
@@ -122,6 +125,7 @@ def run(config: RunConfig, registry: Registry | None = None, progress: bool = Tr
         for gid in reopened:
             log.info("group %s gains rows: summing it again", gid)
             store.reopen_group(gid)
+        store.make_current(job.key for _, _, job in the_plan.jobs)
         log.info("%s: %d rows planned (%d images x %d inputs), %d to run, %d array groups; executor %s",
                  run_dir, len(the_plan.jobs), len(the_plan.images), len(the_plan.spec.variants), len(pending),
                  len(the_plan.groups), executor.describe())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
@@ -95,3 +96,46 @@ def test_a_read_only_run_folder_is_readable_and_writing_into_it_is_one_line(read
     finally:
         shutil.rmtree(out)
     assert sorted(p.name for p in read_only_run.iterdir()) == before
+
+
+def test_a_repaired_image_supersedes_its_failed_rows(tmp_path):
+    """A truncated file fails; replaced by a good one and run again, its new rows replace the old error rows in
+    errors, export and readers; --all still lists them; putting the bad file back makes the old rows current
+    again (and the good ones superseded)."""
+    import numpy as np
+    from PIL import Image
+
+    from oodnic_platform.results import open_run
+
+    folder = tmp_path / "images"
+    folder.mkdir()
+    Image.fromarray(np.full((24, 32, 3), 120, np.uint8)).save(folder / "good.png")
+    good = (folder / "good.png").read_bytes()
+    broken = good[: len(good) // 2]
+    (folder / "fixed.png").write_bytes(broken)
+    args = ["run", "--no-progress", "--dataset", str(folder), "--codec", "quant", "--corruption", "none",
+            "--run-dir", str(tmp_path / "run")]
+    first = oodnic(*args)
+    assert first.returncode == 1 and "3 of 6 rows failed" in first.stderr, first.stderr
+    (folder / "fixed.png").write_bytes(good)
+    second = oodnic(*args)
+    assert second.returncode == 0 and "6 rows (3 already done)" in second.stdout, second.stderr
+    listed = oodnic("errors", str(tmp_path / "run"))
+    assert listed.returncode == 0 and listed.stdout == "" and listed.stderr.startswith("0 failed row(s)")
+    every = oodnic("errors", str(tmp_path / "run"), "--all")
+    assert every.stdout.count("fixed.png clean/0 quant") == 3 and every.stdout.count("(superseded)") == 3
+    for flags, rows in (([], 6), (["--all"], 9)):
+        out = tmp_path / f"rows{len(flags)}.csv"
+        assert oodnic("export", str(tmp_path / "run"), "--out", str(out), *flags).returncode == 0
+        with open(out, newline="") as handle:
+            assert len(list(csv.DictReader(handle))) == rows
+    with open_run(tmp_path / "run") as run:
+        current = run.rows(status=None)
+        assert len(current) == 6 and all(r["status"] == "ok" and r["superseded_by"] is None for r in current)
+        assert run.count() == 6 and len(run.rows(status=None, superseded=True)) == 9
+    (folder / "fixed.png").write_bytes(broken)
+    third = oodnic(*args)
+    assert third.returncode == 1 and "3 of 6 rows failed" in third.stderr
+    assert oodnic("errors", str(tmp_path / "run")).stdout.count("fixed.png clean/0 quant q") == 3
+    with open_run(tmp_path / "run") as run:
+        assert [r["image"] for r in run.rows(status="ok")] == ["good.png"] * 3

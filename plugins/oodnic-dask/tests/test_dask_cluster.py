@@ -196,3 +196,20 @@ def test_an_unreachable_scheduler_fails_in_seconds(grid_config, fixture_env, tmp
                            f" (nothing listens at 127.0.0.1:{port}): is it running, and is the address right?\n")
     assert not (tmp_path / "run").exists()
     assert elapsed < 20, elapsed  # it waited 30 s for the connection alone
+
+
+def test_losing_the_scheduler_is_one_line_and_the_rows_stay(grid_config, fixture_env, tmp_path):
+    doomed = Cluster(tmp_path, fixture_env)
+    try:
+        doomed.start_worker("slow", OODNIC_DASK_TEST_SLEEP="0.3")
+        driver = oodnic_run(grid_config, tmp_path / "run", fixture_env, "--executor", "dask",
+                            "--scheduler", doomed.address, wait=False)
+        wait_for(lambda: finished_rows(tmp_path / "run") > 0 or driver.poll() is not None, "the first chunk")
+        doomed.procs[0].send_signal(signal.SIGKILL)  # the scheduler
+        _, err = driver.communicate(timeout=240)
+    finally:
+        doomed.close()
+    assert driver.returncode == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("oodnic: error: ") and "scheduler" in lines[0], err
+    assert 0 < finished_rows(tmp_path / "run") < GRID_ROWS
