@@ -157,11 +157,28 @@ def wait_for_file(path: Path, patience: float) -> None:
         time.sleep(0.5)
 
 
+#: Dask's loggers on the driver that log tracebacks of lost connections (the run then says why in one line).
+CLIENT_LOGGERS = ("distributed.client", "distributed.core", "distributed.comm", "distributed.batched",
+                  "distributed.utils")
+
+
 def quiet_dask_logs() -> None:
-    """Dask's INFO messages (workers joining, leaving) only when the driver logs INFO (``oodnic -v``)."""
+    """Dask's INFO messages (workers joining, leaving) only when the driver logs INFO (``oodnic -v``); the
+    tracebacks its client logs when the scheduler is lost only with ``-vv``."""
     import distributed  # noqa: F401  (configures its loggers when first imported)
 
     logging.getLogger("distributed").setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
+    for name in CLIENT_LOGGERS:
+        logger = logging.getLogger(name)
+        if without_traceback not in logger.filters:
+            logger.addFilter(without_traceback)
+
+
+def without_traceback(record: logging.LogRecord) -> bool:
+    """Drop a Dask record carrying a traceback (a connection lost, a reconnect cancelled), or saying the client
+    gives up on the scheduler (the run says so in its one-line error), unless ``-vv``."""
+    lost = record.exc_info is not None or str(record.msg).startswith("Failed to reconnect to scheduler")
+    return not lost or logging.getLogger().isEnabledFor(logging.DEBUG)
 
 
 def refuse_fast(address: str, timeout: float) -> None:
