@@ -44,6 +44,8 @@ class Task:
     piece: bool = False
     #: how many times it was submitted again after its workers died while it only waited there
     again: int = 0
+    #: the workers it may run on (``None``: any), once a worker was left out
+    workers: tuple[str, ...] | None = None
 
 
 class Tasks:
@@ -71,10 +73,11 @@ class Tasks:
         key = f"oodnic-chunk-{self.token}-{self.submitted}"
         self.submitted += 1
         self.progress.add(key, len(chunk.jobs), parent)
+        workers = self._usable()
         future = self.client.submit(run_task, self.spec, chunk, self.needed, self.token, key=key,
                                     resources=resources, retries=self.retries, pure=False,
-                                    workers=self._usable(), allow_other_workers=False)
-        self.pending[key] = Task(future, chunk, resources, piece, again)
+                                    workers=workers, allow_other_workers=False)
+        self.pending[key] = Task(future, chunk, resources, piece, again, workers and tuple(workers))
         self.completed.add(future)
 
     def results(self) -> Iterator[ChunkResult]:
@@ -108,6 +111,8 @@ class Tasks:
 
         if future.status == "lost":  # its result died with a worker before it reached us: Dask computes it again
             self.completed.add(future)
+            return None
+        if future.key not in self.pending:  # cancelled when its workers left (see _reroute)
             return None
         task = self.pending.pop(future.key)
         if future.status == "finished":
@@ -155,6 +160,15 @@ class Tasks:
         warnings.warn(f"{failure.message}: left out, the other workers go on ({SETUP_HINT})", RuntimeWarning,
                       stacklevel=2)
 
+    def _reroute(self) -> None:
+        """Submit again, to the workers usable now, the tasks restricted to workers of which one has left."""
+        usable = set(self._usable() or ())
+        for key, task in list(self.pending.items()):
+            if task.workers is not None and not set(task.workers) <= usable and task.future.status == "pending":
+                del self.pending[key]
+                task.future.cancel()
+                self.submit(task.chunk, task.resources, key, task.piece, task.again)
+
     def _watch(self) -> None:
         """Give up (one line) when the scheduler has had no worker for ``patience`` seconds."""
         now = time.monotonic()
@@ -163,6 +177,7 @@ class Tasks:
         self.next_check = now + 1.0
         if set(self.client.nthreads()) - self.excluded:
             self.without_workers = None
+            self._reroute()
             return
         self.without_workers = self.without_workers or now
         if now - self.without_workers > self.patience:

@@ -213,3 +213,25 @@ def test_losing_the_scheduler_is_one_line_and_the_rows_stay(grid_config, fixture
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("oodnic: error: ") and "scheduler" in lines[0], err
     assert 0 < finished_rows(tmp_path / "run") < GRID_ROWS
+
+
+def test_a_worker_joining_late_without_a_plugin_is_left_out(grid_config, fixture_env, reference_run, tmp_path):
+    """It joins after the check; the chunks it takes come back as setup failures and go to the others."""
+    late = Cluster(tmp_path, fixture_env)
+    try:
+        first = late.start_worker("first", OODNIC_DASK_TEST_SLEEP="0.2")
+        driver = oodnic_run(grid_config, tmp_path / "run", fixture_env, "--executor", "dask",
+                            "--scheduler", late.address, wait=False)
+        wait_for(lambda: finished_rows(tmp_path / "run") > 0 or driver.poll() is not None, "the first chunk")
+        late.start_worker("broken", OODNIC_DISABLE_PLUGINS="dasktestfixture")
+        late.start_worker("second")
+        late.stop_worker("first", first)  # its queued chunks go to the two that joined late
+        out, err = driver.communicate(timeout=240)
+    finally:
+        late.close()
+    assert driver.returncode == 0, err
+    warnings = [line for line in err.splitlines() if "left out" in line]
+    assert len(warnings) == 1 and "(broken" in warnings[0] and "lacks codec 'dquant'" in warnings[0], err
+    assert warnings[0].endswith("left out, the other workers go on (every worker needs the core and the same "
+                                "plugins, at the same versions, as the driver)")
+    assert_same_table(tmp_path / "run", reference_run)
