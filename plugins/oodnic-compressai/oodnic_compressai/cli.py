@@ -58,12 +58,19 @@ def _pair(text: str, what: str) -> tuple[float, float]:
 @click.option("--half", is_flag=True, help="round parameters to float16 before the final tables and store them so")
 @click.option("--seed", default=0, show_default=True)
 @click.option("--device", default="cpu", show_default=True, help="torch device to train on: cpu, cuda, cuda:N")
+@click.option("--checkpoint-every", default=0, show_default=True, type=click.IntRange(0),
+              help="save the whole training state (weights, optimisers, RNGs, step) every K steps; 0 = never")
+@click.option("--resume", is_flag=True,
+              help="go on from the training states in --out (finished rate points are skipped); same options")
+@click.option("--eval-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="held-out PNGs (e.g. Kodak) whose estimated bpp/PSNR is logged at every state (<name>-<k>.curve.jsonl)")
 @click.option("--threads", default=1, show_default=True,
               help="torch CPU threads (on a busy shared machine 1 is several times faster than 2)")
 def train_command(data_dir: Path, out_dir: Path, name: str, architecture: str | None, variable_rate: bool,
                   init_path: Path | None, n_channels: int, m_channels: int, lambdas: str, lambda_range: str,
                   lambda_input: str, film_hidden: int, prune: float, prune_window: str, steps: int, batch: int,
-                  crop: int, lr: float, half: bool, seed: int, device: str, threads: int) -> None:
+                  crop: int, lr: float, half: bool, seed: int, device: str, checkpoint_every: int, resume: bool,
+                  eval_dir: Path | None, threads: int) -> None:
     """Train a CompressAI model at a few rate points (or one variable-rate model) and save its checkpoints."""
     if variable_rate and architecture not in (None, "bmshj2018-hyperprior"):
         raise click.UsageError("--variable-rate trains the lambda-conditioned bmshj2018-hyperprior only")
@@ -72,7 +79,7 @@ def train_command(data_dir: Path, out_dir: Path, name: str, architecture: str | 
         raise click.BadParameter("--prune-window fractions must lie in [0, 1]")
     if device.startswith("cuda"):  # deterministic cuBLAS (torch.use_deterministic_algorithms needs it)
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    from .train import Recipe, _train  # imports compressai (its warnings filtered) and torch
+    from .train import Checkpointing, Recipe, _train, load_eval_images  # imports compressai (warnings filtered), torch
     from .train import torch
 
     recipe = Recipe(steps=steps, batch=batch, crop=crop, lr=lr, prune=prune, prune_window=window, device=device)
@@ -81,7 +88,8 @@ def train_command(data_dir: Path, out_dir: Path, name: str, architecture: str | 
     torch.use_deterministic_algorithms(True)
     try:
         _train(data_dir, out_dir, name, architecture, init_path, n_channels, m_channels, lambdas, recipe, seed,
-               variable_rate, lambda_bounds, lambda_input, film_hidden, half)
+               variable_rate, lambda_bounds, lambda_input, film_hidden, half,
+               Checkpointing(checkpoint_every, resume, tuple(load_eval_images(eval_dir)) if eval_dir else ()))
     finally:
         torch.set_num_threads(threads_before)
         torch.use_deterministic_algorithms(deterministic_before)

@@ -30,7 +30,7 @@ import json
 import math
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -51,6 +51,7 @@ from .cli import train_command  # noqa: E402,F401  (the command is defined witho
 from .models import ELIC_ARCHITECTURES, LAMBDA_ARCHITECTURE, architectures  # noqa: E402
 from .pruning import pruning, schedule, sparsity  # noqa: E402
 from .storage import pack, round_half  # noqa: E402
+from .trainstate import TrainState, restore  # noqa: E402
 
 #: CompressAI's MSE lambdas for its qualities 1..8.
 COMPRESSAI_LAMBDAS = (0.0018, 0.0035, 0.0067, 0.0130, 0.0250, 0.0483, 0.0932, 0.1800)
@@ -108,13 +109,16 @@ def per_image_loss(out: dict[str, Any], x: torch.Tensor, lmbda: torch.Tensor) ->
 
 
 def train(model: CompressionModel, images: Sequence[torch.Tensor], recipe: Recipe, rng: np.random.Generator,
-          lmbda: float | None = None, lambda_range: tuple[float, float] | None = None) -> dict[str, float]:
+          lmbda: float | None = None, lambda_range: tuple[float, float] | None = None,
+          state: TrainState | None = None, curve: Curve | None = None) -> dict[str, float]:
     """Optimise ``model`` in place at one ``lmbda``, or over ``lambda_range`` (a lambda-conditioned model).
 
     The learning rate drops tenfold for the last 20% of the steps. With
     ``recipe.prune`` the weights are pruned gradually inside ``recipe.prune_window``
     (fractions of the steps) and the masks are written into the weights at the end.
-    Returns the last logged averages.
+    With ``state`` the training starts from its saved state (if any) and saves
+    one every ``state.every`` steps, after ``curve`` (if any) records the
+    held-out figures. Returns the last logged averages.
     """
     criterion = RateDistortionLoss(lmbda=lmbda) if lambda_range is None else None
     model.to(recipe.device).train()
@@ -126,10 +130,14 @@ def train(model: CompressionModel, images: Sequence[torch.Tensor], recipe: Recip
         aux_optimizer = torch.optim.Adam(aux_params, lr=1e-3)
         start, end = (round(f * recipe.steps) for f in recipe.prune_window)
         sums = {"loss": 0.0, "bpp": 0.0, "psnr": 0.0, "aux": 0.0}
-        for step in range(1, recipe.steps + 1):
-            if step == int(0.8 * recipe.steps) + 1:
-                for group in optimizer.param_groups:
-                    group["lr"] = recipe.lr / 10
+        first = 1
+        saved = state.load() if state is not None else None
+        if saved is not None:
+            done, sums = restore(saved, model, [optimizer, aux_optimizer], rng)
+            first = done + 1
+        for step in range(first, recipe.steps + 1):
+            for group in optimizer.param_groups:
+                group["lr"] = recipe.lr / 10 if step > int(0.8 * recipe.steps) else recipe.lr
             if pruner is not None:
                 pruner.set(schedule(step - 1, start, end, recipe.prune))
             x = random_crops(images, recipe.batch, recipe.crop, rng).to(recipe.device)
@@ -157,6 +165,10 @@ def train(model: CompressionModel, images: Sequence[torch.Tensor], recipe: Recip
                 print(json.dumps({"lambda": lmbda if lambda_range is None else list(lambda_range), "step": step,
                                   **{k: round(v, 4) for k, v in last.items()}, **extra}), flush=True)
                 sums = dict.fromkeys(sums, 0.0)
+            if state is not None and state.due(step) and step < recipe.steps:
+                if curve is not None:
+                    curve.record(step, model, lmbda)
+                state.save(step, model, [optimizer, aux_optimizer], rng, sums)
     model.cpu().eval()  # entropy tables are built and checkpoints written on the CPU
     return last
 
@@ -184,6 +196,36 @@ def evaluate(model: CompressionModel, crops: torch.Tensor, lmbda: float | None) 
     bpp = sum(-torch.log2(lk).sum() for lk in out["likelihoods"].values()).item() / pixels
     mse = (out["x_hat"].clamp(0, 1) - crops).pow(2).mean().item()
     return {"bpp": round(bpp, 4), "psnr": round(-10 * math.log10(max(mse, 1e-10)), 3)}
+
+
+@dataclass
+class Curve:
+    """Held-out figures (estimated bpp and PSNR of the quantised forward pass) every checkpoint, one JSON line each."""
+
+    path: Path
+    images: list[torch.Tensor]
+
+    def record(self, step: int, model: CompressionModel, lmbda: float | None) -> None:
+        was_training = model.training
+        model.eval()
+        figures = [evaluate(model, image[None].to(next(model.parameters()).device), lmbda) for image in self.images]
+        model.train(was_training)
+        entry = {"step": step, "bpp": round(float(np.mean([f["bpp"] for f in figures])), 4),
+                 "psnr": round(float(np.mean([f["psnr"] for f in figures])), 3)}
+        with self.path.open("a") as log:
+            log.write(json.dumps(entry) + "\n")
+
+
+def load_eval_images(folder: Path) -> list[torch.Tensor]:
+    """Every PNG of ``folder`` (held-out images, Kodak allowed: they are never trained on) cropped to multiples of 64."""
+    images = []
+    for path in sorted(folder.glob("*.png")):
+        image = torch.from_numpy(np.array(Image.open(path).convert("RGB"))).permute(2, 0, 1).float() / 255
+        height, width = image.shape[1] // 64 * 64, image.shape[2] // 64 * 64
+        images.append(image[:, :height, :width].contiguous())
+    if not images:
+        raise click.UsageError(f"--eval-dir {folder} holds no PNG image")
+    return images
 
 
 def _is_lambda_model(model: CompressionModel) -> bool:
@@ -244,9 +286,20 @@ def save(path: Path, model: CompressionModel, half: set[str], meta: dict[str, An
     torch.save({**meta, "sparsity": round(sparsity(model), 6), "state_dict": pack(state, half)}, path)
 
 
+@dataclass(frozen=True)
+class Checkpointing:
+    """Resumable training: a state every ``every`` steps (0: none), ``resume`` from the states in --out,
+    and held-out images whose figures are logged at each state (the model card's curve)."""
+
+    every: int = 0
+    resume: bool = False
+    eval_images: tuple[torch.Tensor, ...] = ()
+
+
 def _train(data_dir: Path, out_dir: Path, name: str, architecture: str | None, init_path: Path | None,
            n_channels: int, m_channels: int, lambdas: str, recipe: Recipe, seed: int, variable_rate: bool,
-           lambda_range: tuple[float, float], lambda_input: str, film_hidden: int, half: bool) -> None:
+           lambda_range: tuple[float, float], lambda_input: str, film_hidden: int, half: bool,
+           checkpointing: Checkpointing = Checkpointing()) -> None:
     torch.manual_seed(seed)
     images = load_images(data_dir, recipe.crop)
     crops = eval_crops(images)
@@ -267,24 +320,66 @@ def _train(data_dir: Path, out_dir: Path, name: str, architecture: str | None, i
     meta = {"architecture": architecture, "config": config, "seed": seed, "steps": recipe.steps,
             "init": init_path.name if init_path else "", "prune": recipe.prune}
     ladder = sorted(float(v) for v in lambdas.split(","))
-    start = time.perf_counter()
+    signature = {**meta, "recipe": {k: list(v) if isinstance(v, tuple) else v for k, v in vars(recipe).items()
+                                    if k not in ("log_every", "device")}, "half": half}
     if variable_rate:
-        losses = train(model, images, recipe, np.random.default_rng([seed, 0]), lambda_range=lambda_range)
-        names = finish(model, half)
         path = out_dir / f"{name}.pt"
+        point = _Point(path, {**signature, "lambda_range": list(lambda_range)}, replace(checkpointing, eval_images=()))
+        start = time.perf_counter()
+        losses = point.train(model, images, recipe, np.random.default_rng([seed, 0]), lambda_range=lambda_range)
+        names = finish(model, half)
         save(path, model, names, {**meta, "lambda_range": list(lambda_range)})
+        point.finished(model, recipe)
         checks = {str(lmbda): evaluate(model, crops, lmbda) for lmbda in ladder}
         _report(path, start, losses, model, checks)
         return
     for k in reversed(range(len(ladder))):
         if init is not None and type(init) is type(model):
             model = copy.deepcopy(init)
-        start = time.perf_counter()
-        losses = train(model, images, recipe, np.random.default_rng([seed, k]), lmbda=ladder[k])
-        names = finish(model, half)
         path = out_dir / f"{name}-{k + 1}.pt"
+        point = _Point(path, {**signature, "lambda": ladder[k]}, checkpointing)
+        if point.skip(model):
+            continue
+        start = time.perf_counter()
+        losses = point.train(model, images, recipe, np.random.default_rng([seed, k]), lmbda=ladder[k])
+        names = finish(model, half)
         save(path, model, names, {**meta, "lambda": ladder[k]})
+        point.finished(model, recipe)
         _report(path, start, losses, model, {str(ladder[k]): evaluate(model, crops, None)})
+
+
+class _Point:
+    """One rate point's checkpoint, training state and curve files."""
+
+    def __init__(self, path: Path, signature: dict[str, Any], checkpointing: Checkpointing) -> None:
+        self.path, self.checkpointing = path, checkpointing
+        self.state = TrainState(path.with_suffix(".state.pt"), signature, checkpointing.every)
+        self.curve = Curve(path.with_suffix(".curve.jsonl"), list(checkpointing.eval_images)) \
+            if checkpointing.eval_images else None
+        if self.state.path.exists() and not checkpointing.resume:
+            raise click.UsageError(f"{self.state.path} holds an unfinished or earlier run: pass --resume to go on "
+                                   "with it, or use another --out")
+
+    def skip(self, model: CompressionModel) -> bool:
+        """Whether this point was finished by an earlier piece of the run (its final model is then loaded)."""
+        saved = self.state.load() if self.checkpointing.resume else None
+        if saved is None or not saved["done"] or not self.path.exists():
+            return False
+        model.load_state_dict(load_checkpoint_model(self.path).state_dict())
+        print(json.dumps({"resumed": str(self.path), "done": True}), flush=True)
+        return True
+
+    def train(self, model: CompressionModel, images: Sequence[torch.Tensor], recipe: Recipe,
+              rng: np.random.Generator, **rate: Any) -> dict[str, float]:
+        state = self.state if self.checkpointing.every or self.checkpointing.resume else None
+        return train(model, images, recipe, rng, state=state, curve=self.curve, **rate)
+
+    def finished(self, model: CompressionModel, recipe: Recipe) -> None:
+        """Mark the point done: the state shrinks to its signature (a resumed chain loads the final checkpoint)."""
+        if self.checkpointing.every or self.checkpointing.resume:
+            if self.curve is not None:
+                self.curve.record(recipe.steps, model, self.state.signature.get("lambda"))
+            self.state.finish(recipe.steps)
 
 
 def _config_of(path: Path | None) -> dict[str, Any]:

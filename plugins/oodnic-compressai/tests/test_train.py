@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 import torch
@@ -170,3 +176,54 @@ def test_variable_rate_pruned_training_is_deterministic(photos, tmp_path):
         train(photos, tmp_path / folder, *args)
     a, b = (torch.load(tmp_path / d / "p.pt", weights_only=True)["state_dict"] for d in "ab")
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def _train_process(data, out, *extra):
+    args = [sys.executable, "-m", "oodnic_compressai.train", "--data", str(data), "--out", str(out), "-N", "8",
+            "-M", "8", "--steps", "40", "--batch", "2", "--crop", "64", "--lambdas", "0.01,0.05",
+            "--checkpoint-every", "2", *extra]
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _state_step(path):
+    try:
+        return torch.load(path, weights_only=True)["step"]
+    except (FileNotFoundError, RuntimeError, EOFError):
+        return 0
+
+
+def test_killed_and_resumed_training_equals_an_uninterrupted_run(photos, tmp_path):
+    whole = _train_process(photos, tmp_path / "whole")
+    assert whole.wait(timeout=300) == 0, whole.stdout.read()
+    killed = _train_process(photos, tmp_path / "pieces")
+    state = tmp_path / "pieces" / "oodnic-tiny-1.state.pt"  # the second rate point trained (lowest lambda)
+    deadline = time.monotonic() + 300
+    while _state_step(state) < 10 and killed.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    assert 10 <= _state_step(state) < 40 and not (tmp_path / "pieces" / "oodnic-tiny-1.pt").exists()
+    refused = _train_process(photos, tmp_path / "pieces")
+    assert refused.wait(timeout=300) == 2 and "--resume" in refused.stdout.read()
+    resumed = _train_process(photos, tmp_path / "pieces", "--resume")
+    output = resumed.stdout.read()
+    assert resumed.wait(timeout=300) == 0, output
+    assert '"resumed"' in output and '"lambda": 0.05' not in output  # the finished point is not trained again
+    for k in (1, 2):
+        a, b = (torch.load(tmp_path / d / f"oodnic-tiny-{k}.pt", weights_only=True)["state_dict"]
+                for d in ("whole", "pieces"))
+        assert a.keys() == b.keys() and all(torch.equal(a[key], b[key]) for key in a)
+
+
+def test_resume_with_other_settings_is_refused(photos, tmp_path):
+    first = _train_process(photos, tmp_path / "a")
+    assert first.wait(timeout=300) == 0
+    other = _train_process(photos, tmp_path / "a", "--resume", "--lr", "1e-3")
+    output = other.stdout.read()
+    assert other.wait(timeout=300) == 2 and "other settings (recipe)" in output
+
+
+def test_eval_dir_logs_the_held_out_curve(photos, tmp_path):
+    train(photos, tmp_path / "a", "--checkpoint-every", "1", "--eval-dir", str(photos))
+    lines = [json.loads(line) for line in (tmp_path / "a" / "oodnic-tiny-1.curve.jsonl").read_text().splitlines()]
+    assert [entry["step"] for entry in lines] == [1, 2, 3] and all(entry["bpp"] > 0 for entry in lines)
