@@ -60,7 +60,7 @@ class DaskExecutor(Executor):
         quiet_dask_logs()
         if scheduler_file:
             wait_for_file(Path(scheduler_file), wait_for_workers)
-        self._client = self._remote_client() if scheduler else None
+        self._client = self._remote_client() if self.scheduler else None
 
     def describe(self) -> str:
         if self.scheduler:
@@ -99,15 +99,16 @@ class DaskExecutor(Executor):
             text = " ".join(str(exc).split())
             raise ConfigError(f"cannot reach the Dask scheduler at {where} ({text}): is it running, and is the "
                               f"address right?") from None
+        address = client.scheduler.address
         if not client.nthreads():
-            print(f"oodnic: waiting up to {self.wait_for_workers:g} s for Dask workers at {client.scheduler.address}",
+            print(f"oodnic: waiting up to {self.wait_for_workers:g} s for Dask workers at {address}",
                   file=sys.stderr, flush=True)
         try:
             client.wait_for_workers(1, timeout=self.wait_for_workers)
         except TimeoutError:
             client.close()
             raise ConfigError(f"no Dask worker joined the scheduler at {where} within {self.wait_for_workers:g} s;"
-                              f" start some with `dask worker {client.scheduler.address}`") from None
+                              f" start some with `dask worker {address}`") from None
         return client
 
     @contextmanager

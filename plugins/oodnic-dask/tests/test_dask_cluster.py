@@ -235,3 +235,24 @@ def test_a_worker_joining_late_without_a_plugin_is_left_out(grid_config, fixture
     assert warnings[0].endswith("left out, the other workers go on (every worker needs the core and the same "
                                 "plugins, at the same versions, as the driver)")
     assert_same_table(tmp_path / "run", reference_run)
+
+
+def test_the_driver_says_what_it_waits_for(fixture_env, tmp_path):
+    config = tmp_path / "grid.toml"
+    config.write_text(f'executor = "dask"\n{CONFIG}\n[executor_options]\nwait_for_workers = 2\n')
+    missing = oodnic_run(config, tmp_path / "run", fixture_env, "--scheduler-file", str(tmp_path / "s.json"))
+    assert missing.returncode == 2, missing.stderr
+    assert missing.stderr.splitlines() == [
+        f"oodnic: waiting up to 2 s for the Dask scheduler file {tmp_path / 's.json'}",
+        f"oodnic: error: executor dask: no Dask scheduler file {tmp_path / 's.json'} within 2 s: is the "
+        f"scheduler's job running?"]
+    empty = Cluster(tmp_path, fixture_env)  # a scheduler without workers
+    try:
+        alone = oodnic_run(config, tmp_path / "run", fixture_env, "--scheduler-file", str(tmp_path / "scheduler.json"))
+    finally:
+        empty.close()
+    assert alone.returncode == 2, alone.stderr
+    waiting, error = alone.stderr.splitlines()
+    assert waiting == f"oodnic: waiting up to 2 s for Dask workers at {empty.address}"
+    assert error.startswith(f"oodnic: error: executor dask: no Dask worker joined the scheduler at ")
+    assert not (tmp_path / "run").exists()
