@@ -9,7 +9,9 @@ pip=(.venv/bin/python -m pip --disable-pip-version-check -q)
 "${pip[@]}" install -c constraints.txt setuptools wheel
 packages=(-e ".[parquet]")
 for plugin in plugins/*/; do
-    [ -f "$plugin/pyproject.toml" ] && packages+=(-e "$plugin")
+    [ -f "$plugin/pyproject.toml" ] || continue
+    extras=$(grep -q '^slurm = ' "$plugin/pyproject.toml" && echo "[slurm]" || true)  # oodnic-dask's Slurm recipe
+    packages+=(-e "${plugin%/}$extras")
 done
 "${pip[@]}" install --no-build-isolation -c constraints.txt "${packages[@]}" pytest ruff mypy
 echo "installed: $(.venv/bin/python -m pip list 2>/dev/null | grep -c '^oodnic') oodnic packages in .venv"

@@ -21,6 +21,7 @@ from .files import cached_digest as file_sha256
 from .hookspecs import hookimpl
 from .images import decode_image, read_image
 from .metric import Metric, Sample, add_arrays
+from .files import check_output_dir
 from .identity import CoderIdentity
 from .plan import Chunk, CodecSpec, Job, RunSpec
 from .plugins import Registry, get_registry
@@ -59,6 +60,7 @@ __all__ = [
     "RunSpec",
     "Sample",
     "add_arrays",
+    "check_output_dir",
     "column_name",
     "decode_image",
     "derive_rng",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import math
+import shlex
+import signal
 import sys
 import warnings
 from collections import defaultdict
@@ -18,19 +20,18 @@ from .config import (ConfigError, RunConfig, load_toml, parse_codec_option, pars
                      parse_targets)
 from .corrupted_set import write_corrupted_set
 from .corruption import CLEAN, FREQUENCY_GROUPS
-from .errors import DatasetError
+from .errors import DatasetError, did_you_mean, unknown
 from .export import export as export_results
 from .images import ImageError
 from .plan import default_codec_choices, resolve_dataset, resolve_seed, select_variants
 from .plugins import Registry, get_registry
 from .results import RunError, open_run
-from .runner import run as run_grid
+from .runner import merge_runs, run as run_grid
 from .settings import declared_settings
 from .store import check_writable
 
 USER_ERRORS = (ConfigError, DatasetError, ImageError, RunError, FileNotFoundError)
 PRESETS = Path(__file__).parent / "presets"
-RESUME_HINT = "interrupted: finished rows are saved; run the same command again to resume"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,11 +111,15 @@ def _describe(registry: Registry, kind: str, name: str) -> str:
 @click.option("--workers", type=int, help="Parallel worker processes (default: one per CPU core, at most 8).")
 @click.option("--executor", help="local (default) or an installed executor such as dask.")
 @click.option("--scheduler", help="Address of an existing scheduler (executors that use one, e.g. dask).")
+@click.option("--scheduler-file", type=click.Path(dir_okay=False),
+              help="File a starting scheduler writes its address to; waited for (executors that use one, e.g. dask).")
+@click.option("--shard", metavar="I/N", help="Run only part I of N of the grid (into its own --run-dir; then "
+              "oodnic merge). Every array group stays whole.")
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 @click.option("--traceback", "show_traceback", is_flag=True, help="Print the full traceback of every failed row.")
 def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_codecs, qualities, target_bpp,
         rate_tolerance, corruptions, severity, no_clean, metrics, images, seed, device, workers, executor, scheduler,
-        no_progress, show_traceback) -> None:
+        scheduler_file, shard, no_progress, show_traceback) -> None:
     """Run (or resume) the benchmark grid; finished rows are skipped."""
     if preset == "list":
         for path in sorted(PRESETS.glob("*.toml")):
@@ -122,7 +127,7 @@ def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_cod
         return
     config = _base_config(config_path, preset)
     for name, value in dict(dataset=dataset, run_dir=run_dir, seed=seed, device=device, workers=workers,
-                            executor=executor, images=images, rate_tolerance=rate_tolerance).items():
+                            executor=executor, images=images, rate_tolerance=rate_tolerance, shard=shard).items():
         if value is not None:
             setattr(config, name, value)
     config.dataset_options.update(parse_pairs(dataset_options, "--dataset-option"))
@@ -142,8 +147,12 @@ def run(config_path, preset, dataset, dataset_options, run_dir, codecs, skip_cod
         config.clean = False
     if metrics:
         config.metrics = list(metrics)
-    if scheduler:
-        config.executor_options["scheduler"] = scheduler
+    for option, key, value in (("--scheduler", "scheduler", scheduler), ("--scheduler-file", "scheduler_file",
+                                                                          scheduler_file)):
+        if value and config.executor == "local":
+            raise ConfigError(f"{option} needs an executor that uses a scheduler: add --executor dask")
+        if value:
+            config.executor_options[key] = value
     outcome = run_grid(config, progress=not no_progress)
     rows = outcome.rows
     click.echo(summary_table(rows))
@@ -173,8 +182,7 @@ def _base_config(config_path: str | None, preset: str | None) -> RunConfig:
     if preset:
         config_path = str(PRESETS / f"{preset}.toml")
         if not Path(config_path).is_file():
-            names = ", ".join(p.stem for p in sorted(PRESETS.glob("*.toml")))
-            raise ConfigError(f"unknown preset {preset!r} (presets: {names})")
+            raise ConfigError(unknown("preset", preset, [p.stem for p in PRESETS.glob("*.toml")], "presets"))
     return load_toml(config_path) if config_path else RunConfig()
 
 
@@ -183,9 +191,11 @@ def skip_selected_codecs(config: RunConfig, names: tuple[str, ...]) -> None:
     registry = get_registry()
     if config.codecs is None:
         config.codecs = default_codec_choices(registry)
-    unknown = sorted(set(names) - {c.name for c in config.codecs})
-    if unknown:
-        raise ConfigError(f"--skip-codec {unknown[0]}: not selected (selected: {', '.join(c.name for c in config.codecs)})")
+    selected = [c.name for c in config.codecs]
+    missing = sorted(set(names) - set(selected))
+    if missing:
+        raise ConfigError(f"--skip-codec {missing[0]}: not selected ({did_you_mean(missing[0], selected)}"
+                          f"selected: {', '.join(selected)})")
     config.codecs = [c for c in config.codecs if c.name not in names]
 
 
@@ -212,12 +222,14 @@ def apply_qualities(config: RunConfig, qualities: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("run_dir", type=click.Path())
 @click.option("--traceback", "show_traceback", is_flag=True, help="Print each failed row's full traceback.")
-def errors(run_dir, show_traceback) -> None:
+@click.option("--all", "superseded", is_flag=True, help="Also list rows superseded by another content of their image.")
+def errors(run_dir, show_traceback, superseded) -> None:
     """List the failed rows of RUN_DIR, one line each (with --traceback, why in full)."""
     with open_run(run_dir) as results:
-        failed = results.rows(status="error")
+        failed = results.rows(status="error", superseded=superseded)
     for row in failed:
-        click.echo(f"{row['image']} {row['corruption']}/{row['severity']} {row['codec']} q{row['quality']}: "
+        old = " (superseded)" if row.get("superseded_by") else ""
+        click.echo(f"{row['image']} {row['corruption']}/{row['severity']} {row['codec']} q{row['quality']}{old}: "
                    f"{row['error']}")
         if show_traceback and row.get("traceback"):
             click.echo(row["traceback"])
@@ -228,10 +240,25 @@ def errors(run_dir, show_traceback) -> None:
 @click.argument("run_dir", type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "json"]), default="csv", show_default=True)
 @click.option("--out", type=click.Path(), help="Output file (csv, parquet) or folder (json).")
-def export(run_dir, fmt, out) -> None:
+@click.option("--all", "superseded", is_flag=True,
+              help="Also export rows superseded by another content of their image (column superseded_by).")
+def export(run_dir, fmt, out, superseded) -> None:
     """Export RUN_DIR's results (json = CompressAI's results JSON, one file per codec and input)."""
-    paths = export_results(Path(run_dir), fmt, Path(out) if out else None)
+    paths = export_results(Path(run_dir), fmt, Path(out) if out else None, superseded)
     click.echo(f"wrote {len(paths)} file(s): {paths[0] if len(paths) == 1 else paths[0].parent}")
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(file_okay=False))
+@click.option("--into", required=True, type=click.Path(file_okay=False), help="The run folder to merge into.")
+def merge(sources, into) -> None:
+    """Union the rows and array groups of run folders (e.g. the shards of a grid) into INTO.
+
+    A row or array group two folders hold with other values is refused; running the whole grid into INTO
+    afterwards computes only what no folder had.
+    """
+    rows, groups = merge_runs([Path(s) for s in sources], Path(into))
+    click.echo(f"merged {len(sources)} run folder(s) into {into}: {rows} rows and {groups} array groups added")
 
 
 @cli.command()
@@ -345,16 +372,52 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
     return f"oodnic: warning: {message}\n"
 
 
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(KeyboardInterrupt):
+    """The command was stopped by ``signum``."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
+def stop_on_signals() -> None:
+    """SIGINT and SIGTERM raise :class:`Interrupted` (also when they were ignored when this process started)."""
+    for signum in SIGNALS:
+        signal.signal(signum, _raise)
+
+
+def exit_status(error: BaseException) -> int:
+    """128 + the signal's number, as a shell reports a process the signal ended (SIGINT: 130, SIGTERM: 143;
+    click's Abort and a plain Ctrl-C count as SIGINT)."""
+    return 128 + getattr(error, "signum", signal.SIGINT)
+
+
+def resume_hint(stop: BaseException, argv: list[str]) -> str:
+    """One line: what stopped the command, that finished rows are kept, and the command that resumes it."""
+    by = f" by {stop}" if isinstance(stop, Interrupted) else ""
+    return f"interrupted{by}: finished rows are saved; to resume, run: {shlex.join(['oodnic', *argv])}"
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: user mistakes print one line and exit 2; Ctrl-C says how to resume; nothing else is swallowed."""
+    """Entry point: user mistakes print one line and exit 2; SIGINT and SIGTERM say how to resume; nothing else
+    is swallowed."""
     warnings.formatwarning = _one_line_warning  # type: ignore[assignment]
     warnings.filterwarnings("ignore", category=FutureWarning, module=r"torch\.")
+    stop_on_signals()
     try:
         _add_plugin_commands()
         cli.main(args=argv, prog_name="oodnic", standalone_mode=False)
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo(RESUME_HINT, err=True)
-        sys.exit(130)
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:
+        stop = exc.__context__ if isinstance(exc.__context__, KeyboardInterrupt) else exc  # click wraps it in Abort
+        click.echo(resume_hint(stop, sys.argv[1:] if argv is None else argv), err=True)
+        sys.exit(exit_status(stop))
     except click.ClickException as exc:
         click.echo(f"oodnic: error: {' '.join(exc.format_message().split())}", err=True)
         sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)

@@ -95,7 +95,8 @@ class Codec(Configurable):
             value = float(text)
         except ValueError:
             raise ValueError(f"{self.name} quality must be a number, not {text!r}") from None
-        quality: Quality = int(value) if value.is_integer() and self.quality_is_integer() else value
+        exact = value.is_integer() and abs(value) <= 2**53  # larger floats stay floats: shown as 1e+308
+        quality: Quality = int(value) if exact and self.quality_is_integer() else value
         self.check_quality(quality)
         return quality
 

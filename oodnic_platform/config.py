@@ -100,6 +100,8 @@ class RunConfig:
     #: target rates (bpp) for every codec without its own ``target_bpp`` or ``qualities``
     target_bpp: list[float] = field(default_factory=list)
     rate_tolerance: float = 0.05
+    #: ``"I/N"``: run only shard I of N (see :func:`oodnic_platform.plan.take_shard`)
+    shard: str | None = None
 
     def resolved_run_dir(self) -> Path:
         return Path(self.run_dir or Path("runs") / Path(self.dataset).name)
@@ -137,6 +139,9 @@ class RunConfig:
         _expect("images_per_chunk", self.images_per_chunk, int)
         if self.images_per_chunk < 0:
             raise ConfigError(f"images_per_chunk must be 0 (a whole input variant) or positive, not {self.images_per_chunk}")
+        if self.shard is not None:
+            _expect("shard", self.shard, str)
+            parse_shard(self.shard)
         _expect("max_pixels", self.max_pixels, int)
         if self.max_pixels < 1:
             raise ConfigError(f"max_pixels must be positive, not {self.max_pixels}")
@@ -280,9 +285,26 @@ def parse_scalar(text: str) -> Any:
     return {"true": True, "false": False}.get(text.lower(), text)
 
 
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"I/N"`` (``--shard``) as ``(I, N)`` with ``1 <= I <= N``, or a one-line :class:`ConfigError`."""
+    found = re.match(r"^(\d+)/(\d+)$", text.strip())
+    if not found or not 1 <= int(found[1]) <= int(found[2]):
+        raise ConfigError(f"--shard must be I/N with 1 <= I <= N (e.g. 2/4), not {text!r}")
+    return int(found[1]), int(found[2])
+
+
+def split_list(text: str, what: str) -> list[str]:
+    """The items of ``a,b,c``, stripped; an empty item (``10,,20``, a trailing comma) is a one-line error."""
+    items = [item.strip() for item in text.split(",")]
+    if not all(items):
+        raise ConfigError(f"{what} {text!r}: empty value in the comma-separated list")
+    return items
+
+
 def parse_int_list(text: str, what: str) -> list[int]:
+    items = split_list(text, what)
     try:
-        return [int(x) for x in text.split(",") if x.strip()]
+        return [int(x) for x in items]
     except ValueError:
         raise ConfigError(f"{what} must be comma-separated integers, got {text!r}") from None
 

@@ -1,6 +1,9 @@
-"""Errors the platform reports as one line, and how it turns any exception into one line."""
+"""Errors the platform reports as one line, how it turns any exception into one line, and "did you mean"."""
 
 from __future__ import annotations
+
+import difflib
+from typing import Iterable
 
 
 class ConfigError(ValueError):
@@ -23,3 +26,15 @@ def one_line(exc: BaseException) -> str:
     """``Type: message`` with the message's whitespace folded onto one line."""
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """``"did you mean 'jpeg'? "`` for a close match of ``name`` among ``known``, else ``""``."""
+    close = difflib.get_close_matches(name.lower(), sorted(known), n=2, cutoff=0.6)
+    return f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+
+
+def unknown(kind: str, name: str, known: Iterable[str], listed: str = "installed") -> str:
+    """``unknown codec 'jpg' (did you mean 'jpeg'? installed: avif, jpeg, ...)``."""
+    known = sorted(known)
+    return f"unknown {kind} {name!r} ({did_you_mean(name, known)}{listed}: {', '.join(known) or 'none'})"

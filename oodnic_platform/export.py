@@ -15,7 +15,7 @@ from typing import Any
 from .corruption import CLEAN, is_clean
 from .errors import ConfigError
 from .results import open_run
-from .store import writable_folder
+from .files import writable_folder
 
 FORMATS = ("csv", "parquet", "json")
 #: Our column -> CompressAI's results key (what compressai.utils.plot reads).
@@ -23,29 +23,32 @@ COMPRESSAI_KEYS = {"bpp": "bpp", "psnr": "psnr-rgb", "ms_ssim": "ms-ssim-rgb", "
                    "encode_s": "encoding_time", "decode_s": "decoding_time"}
 
 
-def check_target(path: Path, folder: bool) -> None:
-    """A one-line :class:`ConfigError` unless ``path`` can be written (a file, or a folder for ``json``)."""
+def check_target(path: Path, folder: bool, given: bool = True) -> None:
+    """A one-line :class:`ConfigError` unless ``path`` can be written (a file, or a folder for ``json``);
+    ``given``: the user named it with ``--out`` (else it is the default, inside the run folder)."""
+    what = f"--out {path}" if given else f"default output {path} (give --out elsewhere)"
     if folder:
         if path.exists() and not path.is_dir():
-            raise ConfigError(f"--out {path}: a file is in the way (json export writes a folder)")
+            raise ConfigError(f"{what}: a file is in the way (json export writes a folder)")
         parent = path if path.exists() else path.parent
     else:
         if path.is_dir():
-            raise ConfigError(f"--out {path} is a folder: give a file name")
+            raise ConfigError(f"{what} is a folder: give a file name")
         parent = path.parent
     if not parent.is_dir():
-        raise ConfigError(f"--out {path}: folder {parent} does not exist")
+        raise ConfigError(f"{what}: folder {parent} does not exist")
     if not writable_folder(parent) or (path.exists() and not os.access(path, os.W_OK)):
-        raise ConfigError(f"--out {path}: not writable")
+        raise ConfigError(f"{what}: not writable")
 
 
-def export(run_dir: Path, fmt: str, out: Path | None = None) -> list[Path]:
+def export(run_dir: Path, fmt: str, out: Path | None = None, superseded: bool = False) -> list[Path]:
+    """Write the run's current rows (and superseded ones with ``superseded``) as ``fmt``; the files written."""
     if fmt not in FORMATS:
         raise ConfigError(f"unknown export format {fmt!r} ({', '.join(FORMATS)})")
     target = out or run_dir / {"csv": "results.csv", "parquet": "results.parquet", "json": "compressai-json"}[fmt]
-    check_target(target, folder=fmt == "json")
     with open_run(run_dir) as run:
-        rows, columns = run.rows(status=None), run.columns()
+        check_target(target, folder=fmt == "json", given=out is not None)
+        rows, columns = run.rows(status=None, superseded=superseded), run.columns()
     if fmt == "csv":
         with open(target, "w", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=columns)

@@ -1,4 +1,4 @@
-"""Files: the one place that hashes them and writes them atomically.
+"""Files: the one place that hashes them, writes them atomically and checks output folders before work.
 
 :func:`cached_digest` hashes a file once per (path, size, mtime): every
 dataset, codec fingerprint and download check goes through it, and a run hands
@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import threading
 from pathlib import Path
+
+from .errors import ConfigError
 
 _CHUNK = 1 << 20
 #: (resolved path, size, mtime_ns, algorithm) -> hex digest
@@ -69,4 +72,29 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> Path:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+    return path
+
+
+def writable_folder(folder: Path) -> bool:
+    """Whether a file can be created in ``folder`` (tried, so it holds for root and read-only mounts alike)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def check_output_dir(path: str | os.PathLike, option: str = "--out") -> Path:
+    """``path`` as a folder that exists and is writable, or could be created as one; creates nothing.
+
+    Raises a one-line :class:`ConfigError` naming ``option`` otherwise.
+    """
+    path = Path(path)
+    probe = path
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ConfigError(f"{option} {path}: {probe} is a file, not a folder")
+    if not writable_folder(probe):
+        raise ConfigError(f"{option} {path}: {probe} is not writable")
     return path

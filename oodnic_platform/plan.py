@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .codec import Codec, Quality
-from .config import CodecChoice, RunConfig, parse_choice
+from .config import CodecChoice, RunConfig, parse_choice, split_list
 from .contract import column_name
 from .corrupted_set import MANIFEST_NAME, MaterialisedDataset
 from .corruption import CLEAN, is_clean
 from .dataset import GEOMETRIES, Dataset, DatasetError, FolderDataset, GeometryDataset, ImageRef
-from .errors import ConfigError, one_line
+from .errors import ConfigError, did_you_mean, one_line, unknown
 from .files import known_digests
 from .identity import CoderIdentity, VariantIdentity, group_id, metric_identity, row_key
 from .images import DEFAULT_MAX_PIXELS
@@ -189,7 +189,7 @@ def _available(codec: Codec) -> str | None:
 def _select_codec(choice: CodecChoice, registry: Registry, matched: bool = False) -> tuple[Codec, list[Quality]]:
     name = choice.name
     if name not in registry.codecs:
-        raise ConfigError(f"unknown codec {name!r} (installed: {', '.join(sorted(registry.codecs)) or 'none'})")
+        raise ConfigError(unknown("codec", name, registry.codecs))
     try:
         codec = registry.configured("codec", name, choice.settings)
     except (ValueError, TypeError) as exc:
@@ -199,8 +199,9 @@ def _select_codec(choice: CodecChoice, registry: Registry, matched: bool = False
         raise ConfigError(f"codec {name} is unavailable: {reason}")
     if choice.quality_option is not None:
         values = choice.quality_option.rpartition("=")[2]
+        items = split_list(values, "--quality")
         try:
-            choice.qualities = [codec.parse_quality(v.strip()) for v in values.split(",") if v.strip()]
+            choice.qualities = [codec.parse_quality(v) for v in items]
         except ValueError as exc:
             raise ConfigError(f"--quality {choice.quality_option}: {exc}") from None
     ladder = list(choice.qualities) if choice.qualities is not None else [] if matched else list(codec.qualities)
@@ -224,10 +225,11 @@ def select_variants(config: RunConfig, registry: Registry, seed: int) -> list[Va
     if names == ["all"]:
         names = sorted(registry.corruptions)
     for name in names:
+        if name in ("all", "none"):
+            raise ConfigError(f"corruption {name!r} stands alone: give it as the only --corruption (or corruptions "
+                              f"= [\"all\"] / [] in TOML), not beside {', '.join(repr(n) for n in names if n != name)}")
         if name not in registry.corruptions:
-            raise ConfigError(
-                f"unknown corruption {name!r} (installed: {', '.join(sorted(registry.corruptions)) or 'none'})"
-            )
+            raise ConfigError(unknown("corruption", name, registry.corruptions))
     variants = [CLEAN_INPUT] if config.clean else []
     for name in dict.fromkeys(names):
         corruption = registry.corruptions[name]
@@ -246,7 +248,7 @@ def build_metric(registry: Registry, choice: str) -> Metric:
     """A registered metric from ``NAME`` or ``NAME:key=value,...``; a mistake is a ConfigError."""
     name, settings = parse_choice(choice, "--metric")
     if name not in registry.metrics:
-        raise ConfigError(f"unknown metric {name!r} (installed: {', '.join(sorted(registry.metrics))})")
+        raise ConfigError(unknown("metric", name, registry.metrics))
     try:
         return registry.configured("metric", name, settings)
     except (TypeError, ValueError) as exc:
@@ -382,7 +384,8 @@ def resolve_dataset(registry: Registry, name: str, options: dict[str, Any]) -> D
     elif os.path.exists(name):
         dataset = FolderDataset(name, **options)
     else:
-        raise DatasetError(f"no such dataset or folder: {name} (datasets: {', '.join(sorted(registry.datasets))})")
+        raise DatasetError(f"no such dataset or folder: {name} ({did_you_mean(name, registry.datasets)}"
+                           f"datasets: {', '.join(sorted(registry.datasets))})")
     return GeometryDataset(dataset, geometry) if geometry != "as-is" else dataset
 
 
@@ -414,3 +417,21 @@ def make_chunks(jobs: Iterable[tuple[str, int, Job]], images_per_chunk: int) -> 
             batch = [job for image in images[start : start + step] for job in by_image[image]]
             chunks.append(Chunk(corruption, severity, tuple(batch)))
     return chunks
+
+
+def take_shard(the_plan: Plan, index: int, count: int) -> Plan:
+    """The jobs and groups of shard ``index`` of ``count`` (1-based), for ``--shard I/N``.
+
+    The plan's (input variant, codec, quality) units, in plan order, are dealt out in turn to the N shards, so
+    every group of an accumulating metric (one unit's images) stays whole; ``oodnic merge`` unions the shards.
+    """
+    units = list(dict.fromkeys((corruption, severity, job.codec, job.quality)
+                               for corruption, severity, job in the_plan.jobs))
+    mine = set(units[index - 1::count])
+    jobs = [(c, s, job) for c, s, job in the_plan.jobs if (c, s, job.codec, job.quality) in mine]
+    keys = {job.key for _, _, job in jobs}
+    groups = {gid: group for gid, group in the_plan.groups.items() if group.keys & keys}
+    split = [gid for gid, group in groups.items() if not group.keys <= keys]
+    if split:  # a group spanning units: a metric grouping rows some other way
+        raise ConfigError(f"--shard {index}/{count} would split array group {split[0]}: run this grid unsharded")
+    return replace(the_plan, jobs=jobs, groups=groups)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -31,6 +32,7 @@ import numpy as np
 
 from .corruption import CLEAN, is_clean
 from .identity import digest
+from .files import writable_folder
 from .store import (FIXED_COLUMNS, SAMPLES, SCHEMA_VERSION, STORE_NAME, TIMING_COLUMNS, ResultStore,
                     old_schema_message, schema_version_of)
 
@@ -138,10 +140,16 @@ class Run:
     def columns(self) -> list[str]:
         return [r[1] for r in self._conn.execute("PRAGMA table_info(results)")]
 
-    def iter_rows(self, status: str | None = "ok", **equals: Any) -> Iterator[dict[str, Any]]:
-        """Rows in a stable order; ``status`` ``ok`` (default), ``error`` or ``None`` (all); ``column=value`` filters."""
+    def iter_rows(self, status: str | None = "ok", superseded: bool = False, **equals: Any) -> Iterator[dict[str, Any]]:
+        """Rows in a stable order; ``status`` ``ok`` (default), ``error`` or ``None`` (all); ``column=value`` filters.
+
+        Only current rows unless ``superseded``: a row another content of its image file replaced (a repaired
+        file, run again) has ``superseded_by`` set to the key of the row that replaced it.
+        """
         columns = set(self.columns())
         clauses, params = [], []
+        if not superseded and "superseded_by" in columns:
+            clauses.append("superseded_by IS NULL")
         if status is not None:
             clauses.append("status = ?")
             params.append(status)
@@ -154,13 +162,16 @@ class Run:
         for row in self._conn.execute(f"SELECT * FROM results{where}{_ORDER}", params):
             yield dict(row)
 
-    def rows(self, status: str | None = "ok", **equals: Any) -> list[dict[str, Any]]:
-        return list(self.iter_rows(status, **equals))
+    def rows(self, status: str | None = "ok", superseded: bool = False, **equals: Any) -> list[dict[str, Any]]:
+        return list(self.iter_rows(status, superseded, **equals))
 
     def count(self, status: str | None = None) -> int:
-        if status is None:
-            return self._conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
-        return self._conn.execute("SELECT COUNT(*) FROM results WHERE status = ?", (status,)).fetchone()[0]
+        """Current rows (of one ``status``)."""
+        clauses = ["superseded_by IS NULL"] if "superseded_by" in self.columns() else ["1"]
+        if status is not None:
+            clauses.append("status = ?")
+        query = f"SELECT COUNT(*) FROM results WHERE {' AND '.join(clauses)}"
+        return self._conn.execute(query, () if status is None else (status,)).fetchone()[0]
 
     def rate_matches(self, **equals: Any) -> Iterator[RateMatch]:
         """The rate matches (``field=value`` filters on :class:`RateMatch` fields), in a stable order."""
@@ -211,6 +222,22 @@ class Run:
                 if (self.path / SAMPLES / file).is_file()]
 
 
+def read_mode(run_dir: Path) -> str:
+    """``mode=ro``, or ``immutable=1`` where SQLite could not create its side files (a read-only folder or mount).
+
+    An immutable read sees what was last checkpointed into the store: a run that wrote the folder and was
+    killed before closing may have left rows in ``results.sqlite-wal``; a warning says so.
+    """
+    if writable_folder(run_dir):
+        return "mode=ro"
+    wal = run_dir / f"{STORE_NAME}-wal"
+    if wal.is_file() and wal.stat().st_size:
+        warnings.warn(f"{run_dir} is read-only and its store has an unfinished write-ahead log: rows committed "
+                      f"after its last checkpoint are not shown (copy the folder somewhere writable to see them)",
+                      RuntimeWarning, stacklevel=3)
+    return "immutable=1"
+
+
 def open_run(run_dir: str | os.PathLike) -> Run:
     """Open a run folder read-only; :class:`RunError` with one line if it is not a readable run."""
     run_dir = Path(run_dir)
@@ -218,7 +245,7 @@ def open_run(run_dir: str | os.PathLike) -> Run:
     if not path.is_file():
         raise RunError(f"no {STORE_NAME} in {run_dir}: not a run folder (run `oodnic run` first)")
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{read_mode(run_dir)}", uri=True)
         conn.row_factory = sqlite3.Row
         version = schema_version_of(conn)
     except sqlite3.DatabaseError as exc:

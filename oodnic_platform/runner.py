@@ -20,6 +20,7 @@ import json
 import logging
 import math
 import platform
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -31,13 +32,15 @@ from tqdm import tqdm
 
 from . import __version__
 from .codec import Quality
-from .config import ConfigError, RunConfig
+from .config import ConfigError, RunConfig, parse_shard
+from .errors import unknown
 from .config import device_for
 from .executor import Executor
 from .identity import VariantIdentity, digest, row_key
-from .plan import Job, Plan, RateSearch, make_chunks, plan
+from .plan import Job, Plan, RateSearch, make_chunks, plan, take_shard
 from .plugins import Registry, get_registry, use_registry
 from .ratesearch import Match, next_probe
+from .results import open_run
 from .store import STORE_NAME, ArrayRecord, ResultStore, RunLock, check_writable, prepare_run_dir
 from .worker import ChunkResult
 
@@ -70,10 +73,16 @@ class RunOutcome:
 
 def make_executor(config: RunConfig, registry: Registry) -> Executor:
     if config.executor not in registry.executors:
-        raise ConfigError(f"unknown executor {config.executor!r} (installed: {', '.join(sorted(registry.executors))})")
+        raise ConfigError(unknown("executor", config.executor, registry.executors))
     try:
         return registry.executors[config.executor](workers=config.workers, **config.executor_options)
-    except (TypeError, ValueError) as exc:
+    except TypeError as exc:
+        option = re.search(r"unexpected keyword argument '(\w+)'", str(exc))
+        if option is None:
+            raise ConfigError(f"executor {config.executor}: {exc}") from None
+        raise ConfigError(f"executor {config.executor} takes no option {option[1]!r} (an executor that does: "
+                          f"{', '.join(sorted(set(registry.executors) - {config.executor})) or 'none installed'})") from None
+    except ValueError as exc:
         raise ConfigError(f"executor {config.executor}: {exc}") from None
 
 
@@ -114,6 +123,8 @@ def run(config: RunConfig, registry: Registry | None = None, progress: bool = Tr
         use_registry(registry)  # in-process workers use the caller's registry too
     config.check()
     the_plan = plan(config, registry)
+    if config.shard is not None:
+        the_plan = take_shard(the_plan, *parse_shard(config.shard))
     executor = make_executor(config, registry)
     run_dir = config.resolved_run_dir()
     check_writable(run_dir)
@@ -127,6 +138,7 @@ def run(config: RunConfig, registry: Registry | None = None, progress: bool = Tr
         for gid in reopened:
             log.info("group %s gains rows: summing it again", gid)
             store.reopen_group(gid)
+        store.make_current(job.key for _, _, job in the_plan.jobs)
         log.info("%s: %d rows planned (%d images x %d inputs), %d to run, %d array groups; executor %s",
                  run_dir, len(the_plan.jobs), len(the_plan.images), len(the_plan.spec.variants), len(pending),
                  len(the_plan.groups), executor.describe())
@@ -341,3 +353,26 @@ def environment(the_plan: Plan, registry: Registry) -> dict[str, Any]:
 def _progress(total: int, initial: int, enabled: bool, where: str) -> Any:
     return tqdm(total=total, initial=initial, unit="row", desc=f"oodnic run ({where})", disable=not enabled,
                 file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
+
+
+def merge_runs(sources: list[Path], into: Path) -> tuple[int, int]:
+    """Add every source's rows and array groups to ``into`` (created if need be); (rows, groups) added.
+
+    A row or group that two folders hold with other values is a one-line :class:`ConfigError`.
+    """
+    for source in sources:
+        if source.resolve() == into.resolve():
+            raise ConfigError(f"--into {into} is also a folder to merge")
+        open_run(source).close()  # a one-line RunError unless it is a readable run folder
+    check_writable(into)
+    lock = RunLock(prepare_run_dir(into))
+    store = ResultStore(into / STORE_NAME)
+    rows = groups = 0
+    try:
+        for source in sources:
+            added = store.absorb(source)
+            rows, groups = rows + added[0], groups + added[1]
+    finally:
+        store.close()
+        lock.release()
+    return rows, groups

@@ -31,7 +31,6 @@ import io
 import json
 import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 import time
 from pathlib import Path
@@ -43,6 +42,7 @@ from . import __version__
 from .errors import ConfigError
 from .files import atomic_write
 from .metric import Arrays, add_arrays
+from .files import check_output_dir
 
 STORE_NAME = "results.sqlite"
 #: One rate match per (image, input, codec, target): ``match_key`` hashes the row identity without the quality.
@@ -81,6 +81,8 @@ FIXED_COLUMNS: dict[str, str] = {
     "error": "TEXT",
     "traceback": "TEXT",
     "metrics": "TEXT",
+    # NULL while current; else the key of the row that replaced it (another content of the same image file)
+    "superseded_by": "TEXT",
     "width": "INTEGER",
     "height": "INTEGER",
     "num_bytes": "INTEGER",
@@ -93,6 +95,8 @@ FIXED_COLUMNS: dict[str, str] = {
     "ms_ssim": "REAL",
     "psnr_wrt_clean": "REAL",
 }
+#: What a row measures besides the image's content: a row of another content with these supersedes it.
+CASE_COLUMNS = ("dataset", "image", "corruption", "severity", "seed", "codec", "codec_settings", "quality")
 #: Columns that differ between identical runs (wall-clock timings).
 TIMING_COLUMNS = ("encode_s", "decode_s")
 
@@ -124,26 +128,8 @@ def prepare_run_dir(run_dir: Path) -> Path:
 
 
 def check_writable(run_dir: Path) -> None:
-    """Raise a one-line :class:`ConfigError` unless ``run_dir`` is, or could be created as, a writable folder.
-
-    Creates nothing: it probes the nearest existing folder with a temporary file.
-    """
-    probe = Path(run_dir)
-    while not probe.exists() and probe.parent != probe:
-        probe = probe.parent
-    if not probe.is_dir():
-        raise ConfigError(f"cannot use run folder {run_dir}: {probe} is a file")
-    if not writable_folder(probe):
-        raise ConfigError(f"cannot use run folder {run_dir}: {probe} is not writable")
-
-
-def writable_folder(folder: Path) -> bool:
-    """Whether a file can be created in ``folder`` (tried, so it holds for root and read-only mounts alike)."""
-    try:
-        with tempfile.TemporaryFile(dir=folder):
-            return True
-    except OSError:
-        return False
+    """Raise a one-line :class:`ConfigError` unless ``run_dir`` is, or could be created as, a writable folder."""
+    check_output_dir(run_dir, "cannot use run folder")
 
 
 @dataclass(frozen=True)
@@ -227,6 +213,9 @@ class ResultStore:
             self.conn.execute("CREATE TABLE IF NOT EXISTS runs (started REAL, config TEXT)")
             matches = ", ".join(f"{name} {kind}" for name, kind in MATCH_COLUMNS.items())
             self.conn.execute(f"CREATE TABLE IF NOT EXISTS rate_matches ({matches})")
+            if "superseded_by" not in self.columns():  # a store written before rows could be superseded
+                self.conn.execute('ALTER TABLE results ADD COLUMN "superseded_by" TEXT')
+            self.conn.execute(f"CREATE INDEX IF NOT EXISTS results_case ON results ({', '.join(CASE_COLUMNS)})")
         self._columns = self.columns()
 
     def transaction(self):
@@ -316,6 +305,7 @@ class ResultStore:
             self._ensure_columns(rows)
             for row in rows:
                 self._upsert(row)
+            self._supersede(row["key"] for row in rows)
             for gid, record in finalized.items():
                 self._record_array(gid, record)
             for gid, part in groups.items():
@@ -330,6 +320,29 @@ class ResultStore:
                 total = add_arrays(unpack_arrays(old[0]) if old else None, part.arrays)
                 self.conn.execute("INSERT OR REPLACE INTO contributions VALUES (?, ?, ?)",
                                   (gid, part.metric, pack_arrays(total)))
+
+    def make_current(self, keys: Iterable[str]) -> None:
+        """Rows of ``keys`` (a run's planned rows already in the store) become current again where another
+        content of their image file superseded them; only cases holding several rows are looked at."""
+        columns = ", ".join(CASE_COLUMNS)
+        shared = {tuple(r) for r in self.conn.execute(f"SELECT {columns} FROM results GROUP BY {columns} "
+                                                      f"HAVING COUNT(*) > 1")}
+        if not shared:
+            return
+        wanted = set(keys)
+        with self.transaction():
+            self._supersede(key for key, *case in self.conn.execute(f"SELECT key, {columns} FROM results")
+                            if tuple(case) in shared and key in wanted)
+
+    def _supersede(self, keys: Iterable[str]) -> None:
+        """Each row of ``keys`` is current; the rows of its case with another image content are superseded by it."""
+        match = " AND ".join(f'"{c}" IS ?' for c in CASE_COLUMNS)
+        for key in keys:
+            found = self.conn.execute(f"SELECT image_sha256, {', '.join(CASE_COLUMNS)} FROM results WHERE key = ?",
+                                      (key,)).fetchone()
+            self.conn.execute("UPDATE results SET superseded_by = NULL WHERE key = ?", (key,))
+            self.conn.execute(f"UPDATE results SET superseded_by = ? WHERE {match} AND image_sha256 IS NOT ? "
+                              f"AND key != ?", (key, *found[1:], found[0], key))
 
     def _upsert(self, row: dict[str, Any]) -> None:
         if row.get("status") == "ok":
@@ -394,6 +407,71 @@ class ResultStore:
         atomic_write(self.run_dir / rel, buffer.getvalue())
         return rel.as_posix()
 
+    def absorb(self, source: Path) -> tuple[int, int]:
+        """Union another run folder's rows, counted keys, array groups, running sums, sample crops and run records
+        into this one; returns (rows, groups) added. A row or group both hold with other values (timings aside)
+        is a one-line :class:`ConfigError`, and then nothing is added."""
+        src = sqlite3.connect(f"{(source / STORE_NAME).resolve().as_uri()}?mode=ro", uri=True)
+        src.row_factory = sqlite3.Row
+        try:
+            if schema_version_of(src) != SCHEMA_VERSION:
+                raise ConfigError(f"cannot merge {source}: not a run folder of results schema {SCHEMA_VERSION}")
+            dataset = src.execute("SELECT value FROM meta WHERE key = 'dataset'").fetchone()
+            if dataset:
+                self.claim_dataset(dataset[0])
+            with self.transaction():
+                rows = self._absorb_rows(source, [dict(r) for r in src.execute("SELECT * FROM results")])
+                copies = self._absorb_groups(source, src)
+                self.conn.executemany("INSERT OR IGNORE INTO counted VALUES (?, ?)",
+                                      src.execute("SELECT group_id, key FROM counted").fetchall())
+                for rel in copies:
+                    atomic_write(self.run_dir / rel, (source / rel).read_bytes())
+                crops = src.execute("SELECT file, key, corruption, severity FROM samples").fetchall()
+                for crop in crops:
+                    if (source / SAMPLES / crop[0]).is_file():
+                        atomic_write(self.run_dir / SAMPLES / crop[0], (source / SAMPLES / crop[0]).read_bytes())
+                self.conn.executemany("INSERT OR IGNORE INTO samples VALUES (?, ?, ?, ?)", crops)
+                self.conn.executemany("INSERT INTO runs VALUES (?, ?)", src.execute("SELECT started, config FROM runs"))
+        finally:
+            src.close()
+        return rows, len(copies)
+
+    def _absorb_rows(self, source: Path, rows: list[dict[str, Any]]) -> int:
+        self._ensure_columns(rows)
+        added = 0
+        for row in rows:
+            old = self.conn.execute("SELECT * FROM results WHERE key = ?", (row["key"],)).fetchone()
+            if old is None:
+                quoted = ", ".join(f'"{name}"' for name in row)
+                self.conn.execute(f"INSERT INTO results ({quoted}) VALUES ({', '.join('?' for _ in row)})",
+                                  list(row.values()))
+                added += 1
+                continue
+            differ = [c for c in row if c not in (*TIMING_COLUMNS, "superseded_by") and old[c] != row[c]]
+            if differ:
+                raise ConfigError(f"cannot merge {source}: row {row['key']} ({row['image']} {row['corruption']}/"
+                                  f"{row['severity']} {row['codec']} q{row['quality']}) has other values of "
+                                  f"{', '.join(differ[:3])} than in {self.run_dir}")
+        return added
+
+    def _absorb_groups(self, source: Path, src: sqlite3.Connection) -> list[str]:
+        """Index the source's array groups and running sums this store lacks; the array files to copy."""
+        copies = []
+        for gid, metric, meta, rel, rows, complete in src.execute("SELECT * FROM arrays").fetchall():
+            mine = self.conn.execute("SELECT path, rows, complete FROM arrays WHERE group_id = ?", (gid,)).fetchone()
+            if mine is None:
+                self._record_array(gid, ArrayRecord(metric, json.loads(meta), rel, rows, bool(complete)))
+                copies.append(rel)
+            elif (mine[1], mine[2]) != (rows, complete) or not same_npz(self.run_dir / mine[0], source / rel):
+                raise ConfigError(f"cannot merge {source}: array group {gid} ({metric}) has other values than in "
+                                  f"{self.run_dir}")
+        for gid, metric, data in src.execute("SELECT group_id, metric, data FROM contributions").fetchall():
+            if self.has_contribution(gid):
+                raise ConfigError(f"cannot merge {source}: group {gid} ({metric}) is unfinished in both folders; "
+                                  f"finish one of the runs first")
+            self.conn.execute("INSERT INTO contributions VALUES (?, ?, ?)", (gid, metric, data))
+        return copies
+
     def rows_of(self, keys: Iterable[str], columns: Iterable[str]) -> list[dict[str, Any]]:
         """``columns`` of the rows whose key is in ``keys`` (one join with a temporary table: linear)."""
         quoted = ", ".join(f'r."{c}"' for c in columns)
@@ -417,6 +495,12 @@ class _Transaction:
 
     def __exit__(self, kind, value, tb) -> None:
         self.conn.execute("ROLLBACK" if kind else "COMMIT")
+
+
+def same_npz(a: Path, b: Path) -> bool:
+    """Whether two array files hold the same names, arrays (bit for bit) and metadata."""
+    with np.load(a, allow_pickle=False) as one, np.load(b, allow_pickle=False) as other:
+        return sorted(one.files) == sorted(other.files) and all(np.array_equal(one[k], other[k]) for k in one.files)
 
 
 def _describe(identity: dict[str, Any]) -> str:

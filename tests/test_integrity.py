@@ -171,7 +171,7 @@ def test_ctrl_c_says_how_to_resume_and_resuming_finishes(tmp_path):
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=120)
     assert process.returncode == 130
-    assert err.strip().splitlines()[-1] == "interrupted: finished rows are saved; run the same command again to resume"
+    assert err.strip().splitlines()[-1].startswith("interrupted by SIGINT: finished rows are saved; to resume, run: ")
     done = oodnic(*args, env=fixture_environ())
     assert done.returncode == 0 and "18 rows (" in done.stdout
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
+import time
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,14 +33,16 @@ PRE_SPAWN = "distributed.nanny.pre-spawn-environ"
 
 class DaskExecutor(Executor):
     """``scheduler``: address (``tcp://host:8786``) or scheduler file of a running cluster, reached within
-    ``connect_timeout`` seconds when the executor is made; without it, a LocalCluster of ``workers``
-    processes with one thread each. Workers report each finished row."""
+    ``connect_timeout`` seconds when the executor is made; ``scheduler_file``: a scheduler file that may
+    not exist yet (a scheduler starting in another batch job), waited for up to ``wait_for_workers``
+    seconds; without either, a LocalCluster of ``workers`` processes with one thread each. Workers
+    report each finished row."""
 
     name = "dask"
     reports_rows = True
 
     def __init__(self, workers: int = 1, scheduler: str | None = None, retries: int = 2,
-                 wait_for_workers: float = 60.0, connect_timeout: float = 5.0):
+                 wait_for_workers: float = 60.0, connect_timeout: float = 5.0, scheduler_file: str | None = None):
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValueError(f"--workers must be at least 1, not {workers!r}")
         if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
@@ -46,13 +50,17 @@ class DaskExecutor(Executor):
         for option, value in (("wait_for_workers", wait_for_workers), ("connect_timeout", connect_timeout)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
                 raise ValueError(f"{option} must be a positive number of seconds, not {value!r}")
+        if scheduler and scheduler_file:
+            raise ValueError("give the scheduler's address or its file, not both")
         self.workers = workers
-        self.scheduler = scheduler
+        self.scheduler = scheduler or scheduler_file
         self.retries = retries
         self.wait_for_workers = wait_for_workers
         self.connect_timeout = connect_timeout
         quiet_dask_logs()
-        self._client = self._remote_client() if scheduler else None
+        if scheduler_file:
+            wait_for_file(Path(scheduler_file), wait_for_workers)
+        self._client = self._remote_client() if self.scheduler else None
 
     def describe(self) -> str:
         if self.scheduler:
@@ -66,8 +74,9 @@ class DaskExecutor(Executor):
         registry = get_registry()
         needed = requirements(spec, chunks, registry)
         with self._connect() as client:
-            check_workers(client, spec, needed)
-            tasks = Tasks(client, spec, needed, self.retries, self.wait_for_workers, RowProgress(self.progress))
+            excluded = check_workers(client, spec, needed)
+            tasks = Tasks(client, spec, needed, self.retries, self.wait_for_workers, RowProgress(self.progress),
+                          excluded)
             for chunk, resources in self._place(client, spec, chunks, registry):
                 tasks.submit(chunk, resources)
             yield from tasks.results()
@@ -90,12 +99,16 @@ class DaskExecutor(Executor):
             text = " ".join(str(exc).split())
             raise ConfigError(f"cannot reach the Dask scheduler at {where} ({text}): is it running, and is the "
                               f"address right?") from None
+        address = client.scheduler.address
+        if not client.nthreads():
+            print(f"oodnic: waiting up to {self.wait_for_workers:g} s for Dask workers at {address}",
+                  file=sys.stderr, flush=True)
         try:
             client.wait_for_workers(1, timeout=self.wait_for_workers)
         except TimeoutError:
             client.close()
             raise ConfigError(f"no Dask worker joined the scheduler at {where} within {self.wait_for_workers:g} s;"
-                              f" start some with `dask worker {client.scheduler.address}`") from None
+                              f" start some with `dask worker {address}`") from None
         return client
 
     @contextmanager
@@ -133,11 +146,40 @@ class DaskExecutor(Executor):
         return [(chunk, {GPU: 1} if r == "gpu" else None) for chunk, r in split_by_resource(chunks, resources)]
 
 
+def wait_for_file(path: Path, patience: float) -> None:
+    """Return once ``path`` exists (saying so while it does not), or raise a one-line :class:`ConfigError`."""
+    if path.is_file():
+        return
+    print(f"oodnic: waiting up to {patience:g} s for the Dask scheduler file {path}", file=sys.stderr, flush=True)
+    deadline = time.monotonic() + patience
+    while not path.is_file():
+        if time.monotonic() > deadline:
+            raise ConfigError(f"no Dask scheduler file {path} within {patience:g} s: is the scheduler's job running?")
+        time.sleep(0.5)
+
+
+#: Dask's loggers on the driver that log tracebacks of lost connections (the run then says why in one line).
+CLIENT_LOGGERS = ("distributed.client", "distributed.core", "distributed.comm", "distributed.batched",
+                  "distributed.utils")
+
+
 def quiet_dask_logs() -> None:
-    """Dask's INFO messages (workers joining, leaving) only when the driver logs INFO (``oodnic -v``)."""
+    """Dask's INFO messages (workers joining, leaving) only when the driver logs INFO (``oodnic -v``); the
+    tracebacks its client logs when the scheduler is lost only with ``-vv``."""
     import distributed  # noqa: F401  (configures its loggers when first imported)
 
     logging.getLogger("distributed").setLevel(max(logging.INFO, logging.getLogger().getEffectiveLevel()))
+    for name in CLIENT_LOGGERS:
+        logger = logging.getLogger(name)
+        if without_traceback not in logger.filters:
+            logger.addFilter(without_traceback)
+
+
+def without_traceback(record: logging.LogRecord) -> bool:
+    """Drop a Dask record carrying a traceback (a connection lost, a reconnect cancelled), or saying the client
+    gives up on the scheduler (the run says so in its one-line error), unless ``-vv``."""
+    lost = record.exc_info is not None or str(record.msg).startswith("Failed to reconnect to scheduler")
+    return not lost or logging.getLogger().isEnabledFor(logging.DEBUG)
 
 
 def refuse_fast(address: str, timeout: float) -> None:
@@ -159,28 +201,31 @@ def refuse_fast(address: str, timeout: float) -> None:
 
 
 def local_worker_environ(workers: int) -> dict[str, Any]:
-    """Environment of LocalCluster worker processes: the cores shared out between them (for torch & co.),
-    and glibc's own malloc trimming instead of Dask's ``MALLOC_TRIM_THRESHOLD_=65536``, which
-    costs numpy-heavy metrics 15-30 % of their speed in page faults."""
+    """Environment of LocalCluster worker processes: the cores shared out between them (for torch & co.).
+    Malloc is tuned by every worker itself (:mod:`oodnic_dask.malloc`)."""
     import dask
 
     threads = max(1, (os.cpu_count() or 1) // workers)
-    environ = {**dask.config.get(PRE_SPAWN, default={}), "MALLOC_TRIM_THRESHOLD_": None}
+    environ = dict(dask.config.get(PRE_SPAWN, default={}))
     environ.update({var: threads for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")})
     return environ
 
 
-def check_workers(client: Any, spec: RunSpec, needed: Requirements) -> None:
-    """Before any work: every connected worker has the plugins the driver planned with, or a one-line error."""
+def check_workers(client: Any, spec: RunSpec, needed: Requirements) -> set[str]:
+    """Before any work: the connected workers that lack a plugin the driver planned with (or hold another
+    version), left out of the run with one warning; a one-line error when no worker can run the grid."""
     answers = client.run(check_plugins, spec, needed, on_error="return")
     names = {addr: w.get("name", "") for addr, w in client.scheduler_info(n_workers=-1)["workers"].items()}
-    problems = []
+    problems = {}
     for addr, answer in sorted(answers.items()):
         if isinstance(answer, BaseException):
             answer = f"failed the plugin check: {type(answer).__name__}: {answer}"
         if answer is not None:
-            problems.append(f"worker {addr} ({names.get(addr, '?')}) {answer}")
+            problems[addr] = f"worker {addr} ({names.get(addr, '?')}) {answer}"
+    summary = f"{len(problems)} of {len(answers)} Dask workers cannot run this grid"
+    if problems and len(problems) == len(answers):
+        raise ConfigError(f"{summary} ({SETUP_HINT}): " + " | ".join(problems.values()))
     if problems:
-        raise ConfigError(
-            f"{len(problems)} of {len(answers)} Dask workers cannot run this grid ({SETUP_HINT}): " + " | ".join(problems)
-        )
+        warnings.warn(f"{summary} and are left out, the others go on ({SETUP_HINT}): " + " | ".join(problems.values()),
+                      RuntimeWarning, stacklevel=2)
+    return set(problems)

@@ -18,6 +18,8 @@ from typing import Any, Iterable
 
 from oodnic_platform import Chunk, ChunkResult, Registry, RunSpec, get_registry, init_worker, run_chunk
 
+from .malloc import tune_malloc
+
 #: ``"codec jpeg"`` -> (version, "distribution version" that registered it on the driver)
 Requirements = dict[str, tuple[str, str]]
 
@@ -33,6 +35,8 @@ class SetupFailure:
     """Returned (not raised, so Dask does not retry it) when a worker cannot run the grid."""
 
     message: str
+    #: the worker's address ("" outside a worker)
+    worker: str = ""
 
 
 def requirements(spec: RunSpec, chunks: Iterable[Chunk], registry: Registry) -> Requirements:
@@ -51,6 +55,15 @@ def version_of(thing: str, spec: RunSpec, registry: Registry) -> str:
     if kind == "codec":
         return next(c for c in spec.codecs if c.name == name).build(registry).version()
     return registry.corruptions[name].version() if kind == "corruption" else ""
+
+
+def worker_address() -> str:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except ValueError:  # not inside a worker
+        return ""
 
 
 def worker_label() -> str:
@@ -91,6 +104,7 @@ def prepare(spec: RunSpec, needed: Requirements) -> str | None:
     global _READY
     if _READY == (spec, needed):
         return None
+    tune_malloc()
     problem = check_plugins(spec, needed)
     if problem:
         return f"worker {worker_label()} {problem}"
@@ -134,5 +148,5 @@ def run_task(spec: RunSpec, chunk: Chunk, needed: Requirements, token: str = "")
             _ROWS.started(token)
         problem = prepare(spec, needed)
         if problem:
-            return SetupFailure(problem)
+            return SetupFailure(problem, worker_address())
         return run_chunk(spec, chunk)

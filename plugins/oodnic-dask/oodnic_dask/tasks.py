@@ -17,6 +17,7 @@ import logging
 import time
 import traceback
 import uuid
+import warnings
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -43,13 +44,15 @@ class Task:
     piece: bool = False
     #: how many times it was submitted again after its workers died while it only waited there
     again: int = 0
+    #: the workers it may run on (``None``: any), once a worker was left out
+    workers: tuple[str, ...] | None = None
 
 
 class Tasks:
     """The tasks of one run on one client; :meth:`results` yields a result per chunk, in completion order."""
 
     def __init__(self, client: Any, spec: RunSpec, needed: Requirements, retries: int, patience: float,
-                 progress: RowProgress):
+                 progress: RowProgress, excluded: set[str] | None = None):
         from distributed import as_completed
 
         self.client, self.spec, self.needed, self.retries, self.patience = client, spec, needed, retries, patience
@@ -62,15 +65,19 @@ class Tasks:
         self.coding: dict[str, str] = {}
         self.without_workers: float | None = None
         self.next_check = 0.0
+        #: workers that cannot run this grid (a plugin missing, the dataset out of reach): given no chunk
+        self.excluded: set[str] = set(excluded or ())
 
     def submit(self, chunk: Chunk, resources: Resources, parent: str | None = None, piece: bool = False,
                again: int = 0) -> None:
         key = f"oodnic-chunk-{self.token}-{self.submitted}"
         self.submitted += 1
         self.progress.add(key, len(chunk.jobs), parent)
+        workers = self._usable()
         future = self.client.submit(run_task, self.spec, chunk, self.needed, self.token, key=key,
-                                    resources=resources, retries=self.retries, pure=False)
-        self.pending[key] = Task(future, chunk, resources, piece, again)
+                                    resources=resources, retries=self.retries, pure=False,
+                                    workers=workers, allow_other_workers=False)
+        self.pending[key] = Task(future, chunk, resources, piece, again, workers and tuple(workers))
         self.completed.add(future)
 
     def results(self) -> Iterator[ChunkResult]:
@@ -105,11 +112,15 @@ class Tasks:
         if future.status == "lost":  # its result died with a worker before it reached us: Dask computes it again
             self.completed.add(future)
             return None
+        if future.key not in self.pending:  # cancelled when its workers left (see _reroute)
+            return None
         task = self.pending.pop(future.key)
         if future.status == "finished":
             result = future.result()
             if isinstance(result, SetupFailure):
-                raise ConfigError(f"{result.message}; {SETUP_HINT}")
+                self._exclude(result)
+                self.submit(task.chunk, task.resources, future.key, task.piece, task.again)
+                return None
             return result
         if future.status != "error":
             raise ConfigError(f"Dask {future.status} a chunk's task (lost the scheduler?): {RESUME_HINT}")
@@ -132,14 +143,41 @@ class Tasks:
             self.submit(piece, task.resources, future.key, piece=True)
         return None
 
+    def _usable(self) -> list[str] | None:
+        """The workers chunks may go to: any (``None``) until one is excluded, then the others connected now."""
+        if not self.excluded:
+            return None
+        return sorted(set(self.client.nthreads()) - self.excluded)
+
+    def _exclude(self, failure: SetupFailure) -> None:
+        """Leave out a worker that cannot set the run up (it joined after the check, or lacks the dataset),
+        with one warning; a one-line error when no other worker is left."""
+        if failure.worker in self.excluded:  # a chunk it took before it was left out: said already
+            return
+        self.excluded.add(failure.worker)
+        if not self._usable():
+            raise ConfigError(f"{failure.message}; {SETUP_HINT}")
+        warnings.warn(f"{failure.message}: left out, the other workers go on ({SETUP_HINT})", RuntimeWarning,
+                      stacklevel=2)
+
+    def _reroute(self) -> None:
+        """Submit again, to the workers usable now, the tasks restricted to workers of which one has left."""
+        usable = set(self._usable() or ())
+        for key, task in list(self.pending.items()):
+            if task.workers is not None and not set(task.workers) <= usable and task.future.status == "pending":
+                del self.pending[key]
+                task.future.cancel()
+                self.submit(task.chunk, task.resources, key, task.piece, task.again)
+
     def _watch(self) -> None:
         """Give up (one line) when the scheduler has had no worker for ``patience`` seconds."""
         now = time.monotonic()
         if now < self.next_check:
             return
         self.next_check = now + 1.0
-        if self.client.nthreads():
+        if set(self.client.nthreads()) - self.excluded:
             self.without_workers = None
+            self._reroute()
             return
         self.without_workers = self.without_workers or now
         if now - self.without_workers > self.patience:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from dask_fixture_plugin import pixels_id
-from dask_testing import CONFIG, GRID_ROWS, IMAGES, assert_same_table, finished_rows, oodnic_run, table, wait_for
+from dask_testing import CONFIG, GRID_ROWS, IMAGES, Cluster, assert_same_table, finished_rows, oodnic_run, table, wait_for
 
 from oodnic_platform import CodecChoice, RunConfig, run_grid
 from oodnic_platform.results import open_run
@@ -55,19 +55,36 @@ def test_resume_a_local_run_on_dask(cluster, grid_config, fixture_env, reference
     assert_same_table(run_dir, reference_run)
 
 
-def test_a_worker_missing_a_plugin_is_named(cluster, grid_config, fixture_env, tmp_path):
+def test_a_worker_missing_a_plugin_is_left_out_and_the_others_finish(cluster, grid_config, fixture_env,
+                                                                      reference_run, tmp_path):
     broken = cluster.start_worker("broken", OODNIC_DISABLE_PLUGINS="dasktestfixture")
     try:
         done = oodnic_run(grid_config, tmp_path / "run", fixture_env, "--executor", "dask",
                           "--scheduler", cluster.address)
     finally:
         cluster.stop_worker("broken", broken)
+    assert done.returncode == 0, done.stderr
+    (warning,) = [line for line in done.stderr.splitlines() if "Dask workers" in line]
+    assert warning.startswith("oodnic: warning: 1 of 2 Dask workers cannot run this grid and are left out, "
+                              "the others go on")
+    assert "(broken) lacks codec 'dquant' (from oodnic-dask-test-fixture 0.0.0 on the driver)" in warning
+    assert "lacks corruption 'dnoise'" in warning and "lacks metric 'dmean'" in warning
+    assert_same_table(tmp_path / "run", reference_run)
+
+
+def test_a_cluster_where_no_worker_has_the_plugins_is_one_line(grid_config, fixture_env, tmp_path):
+    lacking = Cluster(tmp_path, fixture_env)
+    try:
+        lacking.start_worker("broken", OODNIC_DISABLE_PLUGINS="dasktestfixture")
+        done = oodnic_run(grid_config, tmp_path / "run", fixture_env, "--executor", "dask",
+                          "--scheduler", lacking.address)
+    finally:
+        lacking.close()
     assert done.returncode == 2, done.stderr
     error = done.stderr.strip().splitlines()[-1]
-    assert "1 of 2 Dask workers cannot run this grid" in error
-    assert "(broken) lacks codec 'dquant' (from oodnic-dask-test-fixture 0.0.0 on the driver)" in error
-    assert "lacks corruption 'dnoise'" in error and "lacks metric 'dmean'" in error
-    assert finished_rows(tmp_path / "run") == 0
+    assert error.startswith("oodnic: error: executor dask: 1 of 1 Dask workers cannot run this grid") or \
+        error.startswith("oodnic: error: 1 of 1 Dask workers cannot run this grid"), error
+    assert "(broken) lacks codec 'dquant'" in error and finished_rows(tmp_path / "run") == 0
 
 
 def test_a_worker_that_cannot_open_the_dataset_is_named(cluster, grid_config, fixture_env, tmp_path):
@@ -193,3 +210,63 @@ def test_a_rate_matched_run_on_the_cluster_equals_a_local_one(cluster, grid_conf
         with open_run(run_dir) as results:
             matches.append(list(results.rate_matches()))
     assert matches[0] == matches[1] and len(matches[0]) == IMAGES * 3 * 2  # images x inputs x targets
+
+
+def test_losing_the_scheduler_is_one_line_and_the_rows_stay(grid_config, fixture_env, tmp_path):
+    doomed = Cluster(tmp_path, fixture_env)
+    try:
+        doomed.start_worker("slow", OODNIC_DASK_TEST_SLEEP="0.3")
+        driver = oodnic_run(grid_config, tmp_path / "run", fixture_env, "--executor", "dask",
+                            "--scheduler", doomed.address, wait=False)
+        wait_for(lambda: finished_rows(tmp_path / "run") > 0 or driver.poll() is not None, "the first chunk")
+        doomed.procs[0].send_signal(signal.SIGKILL)  # the scheduler
+        _, err = driver.communicate(timeout=240)
+    finally:
+        doomed.close()
+    assert driver.returncode == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("oodnic: error: ") and "scheduler" in lines[0], err
+    assert 0 < finished_rows(tmp_path / "run") < GRID_ROWS
+
+
+def test_a_worker_joining_late_without_a_plugin_is_left_out(grid_config, fixture_env, reference_run, tmp_path):
+    """It joins after the check; the chunks it takes come back as setup failures and go to the others."""
+    late = Cluster(tmp_path, fixture_env)
+    try:
+        first = late.start_worker("first", OODNIC_DASK_TEST_SLEEP="0.2")
+        driver = oodnic_run(grid_config, tmp_path / "run", fixture_env, "--executor", "dask",
+                            "--scheduler", late.address, wait=False)
+        wait_for(lambda: finished_rows(tmp_path / "run") > 0 or driver.poll() is not None, "the first chunk")
+        late.start_worker("broken", OODNIC_DISABLE_PLUGINS="dasktestfixture")
+        late.start_worker("second")
+        late.stop_worker("first", first)  # its queued chunks go to the two that joined late
+        out, err = driver.communicate(timeout=240)
+    finally:
+        late.close()
+    assert driver.returncode == 0, err
+    warnings = [line for line in err.splitlines() if "left out" in line]
+    assert len(warnings) == 1 and "(broken" in warnings[0] and "lacks codec 'dquant'" in warnings[0], err
+    assert warnings[0].endswith("left out, the other workers go on (every worker needs the core and the same "
+                                "plugins, at the same versions, as the driver)")
+    assert_same_table(tmp_path / "run", reference_run)
+
+
+def test_the_driver_says_what_it_waits_for(fixture_env, tmp_path):
+    config = tmp_path / "grid.toml"
+    config.write_text(f'executor = "dask"\n{CONFIG}\n[executor_options]\nwait_for_workers = 2\n')
+    missing = oodnic_run(config, tmp_path / "run", fixture_env, "--scheduler-file", str(tmp_path / "s.json"))
+    assert missing.returncode == 2, missing.stderr
+    assert missing.stderr.splitlines() == [
+        f"oodnic: waiting up to 2 s for the Dask scheduler file {tmp_path / 's.json'}",
+        f"oodnic: error: executor dask: no Dask scheduler file {tmp_path / 's.json'} within 2 s: is the "
+        f"scheduler's job running?"]
+    empty = Cluster(tmp_path, fixture_env)  # a scheduler without workers
+    try:
+        alone = oodnic_run(config, tmp_path / "run", fixture_env, "--scheduler-file", str(tmp_path / "scheduler.json"))
+    finally:
+        empty.close()
+    assert alone.returncode == 2, alone.stderr
+    waiting, error = alone.stderr.splitlines()
+    assert waiting == f"oodnic: waiting up to 2 s for Dask workers at {empty.address}"
+    assert error.startswith("oodnic: error: executor dask: no Dask worker joined the scheduler at ")
+    assert not (tmp_path / "run").exists()

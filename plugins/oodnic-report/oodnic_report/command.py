@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from oodnic_platform import check_output_dir
 
 
 @click.command("report")
@@ -25,6 +28,7 @@ def report(run_dir: str, out: str | None, bpp: float | None, anchor: str | None,
     from .build import build_report
     from .context import Options
 
+    check_output_dir(out if out is not None else Path(run_dir) / "report", "--out" if out else "report folder")
     result = build_report(run_dir, out, bpp, Options(anchor=anchor, resamples=resamples, seed=seed, log_bpp=log_bpp,
                                                          per_tile_scale=tile_scale == "per-tile"))
     click.echo(f"wrote {result.path} ({len(result.figures)} figures, {len(result.tables)} tables, "

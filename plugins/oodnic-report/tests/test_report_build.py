@@ -163,6 +163,12 @@ def test_user_mistakes_are_one_line_errors_with_exit_status_2(run_dir, tmp_path)
         assert result.stderr.startswith("oodnic: error: ") and message in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()  # nothing written before the mistake is found
+    (tmp_path / "file").write_text("in the way")
+    for out, message in (("/proc/oodnic-report", "--out /proc/oodnic-report: /proc is not writable"),
+                         (str(tmp_path / "file" / "report"), "file is a file, not a folder")):
+        result = oodnic("report", str(run_dir), "--out", out)
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_without_the_default_anchor_the_bd_section_is_skipped_with_a_reason(run_dir):

@@ -57,7 +57,7 @@ def resolve_device(device: str, codec) -> str:
 @click.option("--images", "num_images", type=click.IntRange(min=1), default=None, help="first N images [all]")
 @click.option("--grid", type=int, default=63, show_default=True, help="odd K of the K x K map")
 @click.option("--crop", type=click.IntRange(min=2), default=512, show_default=True, help="square centre crop side")
-@click.option("--eps", type=float, default=4.0, show_default=True, help="perturbation L2 norm, [0, 1] pixel units")
+@click.option("--eps", type=click.FloatRange(min=0, min_open=True), default=4.0, show_default=True, help="perturbation L2 norm, [0, 1] pixel units")
 @click.option("--seed", type=int, default=0, show_default=True, help="seed of the per-channel signs")
 @click.option("--batch", type=click.IntRange(min=1), default=16, show_default=True,
               help="perturbed images per codec call (at least one basis x all images)")
@@ -82,7 +82,7 @@ def fourier_heatmap(codec_name, qualities, setting_pairs, dataset, num_images, g
     """
     from tqdm import tqdm
 
-    from oodnic_platform import get_registry
+    from oodnic_platform import check_output_dir, get_registry
 
     from .fourier import half_plane_frequencies
     from .heatmap import HeatmapSettings, in_process, load_crops, run_heatmap
@@ -99,6 +99,7 @@ def fourier_heatmap(codec_name, qualities, setting_pairs, dataset, num_images, g
             getattr(codec, "check_quality", lambda q: None)(quality)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    check_output_dir(out_dir)
     reason = codec.unavailable_reason()
     if reason:
         raise click.ClickException(f"codec {codec_name} is unavailable: {reason}")
@@ -109,7 +110,7 @@ def fourier_heatmap(codec_name, qualities, setting_pairs, dataset, num_images, g
     try:
         crops = load_crops(refs, crop)
     except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.BadParameter(str(exc), param_hint="--crop") from None
     if in_process(codec, settings):
         codec.load(resolve_device(device, codec))
     total = len(half_plane_frequencies(grid))

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 import oodnic_spectral
-from oodnic_platform import get_registry
+from oodnic_platform import ConfigError, get_registry
 from oodnic_platform.results import open_run
 from oodnic_spectral.fourier import basis_signs, fourier_bases, half_plane_frequencies, perturb, psnr, sign_table
 from oodnic_spectral.heatmap import CropSet, HeatmapSettings, assemble, measure_bases, run_heatmap
@@ -204,8 +204,13 @@ def test_fourier_heatmap_command(tmp_path, monkeypatch):
     assert arrays["psnr_input"].shape == (5, 5) and np.isfinite(arrays["psnr_input"]).all()
     assert meta["settings"] == {"sigma": 2.0} and meta["image_names"] == ["im0.png", "im1.png"]
     assert meta["feed"] == "uint8" and meta["workers"] == 1
-    bad = CliRunner().invoke(cli, [*args[:-2], "--crop", "64", "--out", str(tmp_path / "o2")])
-    assert bad.exit_code != 0 and "smaller than the 64 px crop" in bad.output
+    for extra, message in ((["--crop", "64", "--out", str(tmp_path / "o2")], "smaller than the 64 px crop"),
+                           (["--eps", "-1", "--out", str(tmp_path / "o2")], "-1.0 is not in the range x>0"),
+                           (["--out", "/proc/oodnic-heatmap"], "--out /proc/oodnic-heatmap: /proc is not writable")):
+        bad = CliRunner().invoke(cli, [*args[:-2], *extra], standalone_mode=False)
+        assert isinstance(bad.exception, (click.UsageError, ConfigError)), bad.output
+        assert message in str(bad.exception), bad.exception
+    assert not (tmp_path / "o2").exists()
 
 
 def test_psnr_is_the_peak_255_definition_for_uint8_and_float_references():
