@@ -142,6 +142,14 @@ class Plan:
     #: rate-matched codecs (their rows are found by :mod:`oodnic_platform.ratematch`)
     searches: tuple[RateSearch, ...] = ()
     rate_tolerance: float = 0.05
+    #: ``--shard I/N`` as (I, N): which (input variant, codec) units' rate searches this run does
+    shard: tuple[int, int] = (1, 1)
+
+    def search_cases(self) -> list[tuple[VariantIdentity, RateSearch]]:
+        """The (input variant, rate-matched codec) units of this run's shard, dealt out in turn in plan order."""
+        units = [(variant, search) for variant in self.spec.variants for search in self.searches]
+        index, count = self.shard
+        return units[index - 1::count]
 
 
 def select_codecs(config: RunConfig, registry: Registry) -> tuple[list[tuple[CodecChoice, Codec, list[Quality]]], int]:
@@ -424,6 +432,7 @@ def take_shard(the_plan: Plan, index: int, count: int) -> Plan:
 
     The plan's (input variant, codec, quality) units, in plan order, are dealt out in turn to the N shards, so
     every group of an accumulating metric (one unit's images) stays whole; ``oodnic merge`` unions the shards.
+    Rate searches are dealt out likewise, by (input variant, codec) (:meth:`Plan.search_cases`).
     """
     units = list(dict.fromkeys((corruption, severity, job.codec, job.quality)
                                for corruption, severity, job in the_plan.jobs))
@@ -434,4 +443,4 @@ def take_shard(the_plan: Plan, index: int, count: int) -> Plan:
     split = [gid for gid, group in groups.items() if not group.keys <= keys]
     if split:  # a group spanning units: a metric grouping rows some other way
         raise ConfigError(f"--shard {index}/{count} would split array group {split[0]}: run this grid unsharded")
-    return replace(the_plan, jobs=jobs, groups=groups)
+    return replace(the_plan, jobs=jobs, groups=groups, shard=(index, count))

@@ -197,8 +197,8 @@ def match_rates(the_plan: Plan, store: ResultStore,
 
     A probe that failed in this invocation is not proposed again (error rows are retried on the next run).
     """
-    cases = [Case(image, sha, variant, search) for variant in the_plan.spec.variants
-             for image, sha in the_plan.spec.image_hashes for search in the_plan.searches]
+    cases = [Case(image, sha, variant, search) for variant, search in the_plan.search_cases()
+             for image, sha in the_plan.spec.image_hashes]
     open_targets = [(case, target) for case in cases for target in case.search.targets]
     ended: list[tuple[Case, float]] = []
     rounds = 0

@@ -432,6 +432,8 @@ class ResultStore:
                         atomic_write(self.run_dir / SAMPLES / crop[0], (source / SAMPLES / crop[0]).read_bytes())
                 self.conn.executemany("INSERT OR IGNORE INTO samples VALUES (?, ?, ?, ?)", crops)
                 self.conn.executemany("INSERT INTO runs VALUES (?, ?)", src.execute("SELECT started, config FROM runs"))
+                if src.execute("SELECT 1 FROM sqlite_master WHERE name = 'rate_matches'").fetchone():
+                    self._absorb_matches(source, src)
         finally:
             src.close()
         return rows, len(copies)
@@ -453,6 +455,19 @@ class ResultStore:
                                   f"{row['severity']} {row['codec']} q{row['quality']}) has other values of "
                                   f"{', '.join(differ[:3])} than in {self.run_dir}")
         return added
+
+    def _absorb_matches(self, source: Path, src: sqlite3.Connection) -> None:
+        """Add the source's rate matches; one held here with other values is a one-line :class:`ConfigError`."""
+        columns = ", ".join(MATCH_COLUMNS)
+        for match in src.execute(f"SELECT {columns} FROM rate_matches").fetchall():
+            old = self.conn.execute(f"SELECT {columns} FROM rate_matches WHERE match_key = ?", (match[0],)).fetchone()
+            if old is None:
+                self.conn.execute(f"INSERT INTO rate_matches ({columns}) VALUES ({', '.join('?' for _ in match)})",
+                                  tuple(match))
+            elif tuple(old) != tuple(match):
+                raise ConfigError(f"cannot merge {source}: rate match of {match['image']} {match['corruption']}/"
+                                  f"{match['severity']} {match['codec']} at {match['target_bpp']} bpp differs "
+                                  f"from the one in {self.run_dir}")
 
     def _absorb_groups(self, source: Path, src: sqlite3.Connection) -> list[str]:
         """Index the source's array groups and running sums this store lacks; the array files to copy."""

@@ -17,3 +17,14 @@ def fixture_plugins(monkeypatch):
     reset_registry()
     yield
     reset_registry()
+
+
+@pytest.fixture
+def plugin_dir(tmp_path, monkeypatch):
+    """A folder on sys.path for plugin modules a test writes, with no other plugin loaded."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("OODNIC_PLUGINS", "")
+    monkeypatch.delenv("OODNIC_DISABLE_PLUGINS", raising=False)
+    reset_registry()
+    yield tmp_path
+    reset_registry()

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import textwrap
 
-import pytest
 
 from oodnic_platform import CodecChoice, RunConfig
-from oodnic_platform.plugins import build_registry, reset_registry
+from oodnic_platform.plugins import build_registry
 from oodnic_platform.runner import run
 from oodnic_testing import fixture_environ, oodnic, rows_of
-
-
-@pytest.fixture
-def plugin_dir(tmp_path, monkeypatch):
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setenv("OODNIC_PLUGINS", "")
-    monkeypatch.delenv("OODNIC_DISABLE_PLUGINS", raising=False)
-    reset_registry()
-    yield tmp_path
-    reset_registry()
 
 
 def load(folder, monkeypatch, **modules: str):

@@ -9,7 +9,7 @@ import pytest
 from oodnic_platform import CONTRACT_VERSION, Codec, column_name, result_column
 from oodnic_platform.contract import check_name
 from oodnic_platform.errors import RegistrationError
-from oodnic_platform.plugins import build_registry, reset_registry
+from oodnic_platform.plugins import build_registry
 from oodnic_testing import fixture_environ, oodnic
 
 GOOD_CODEC = """
@@ -24,16 +24,6 @@ GOOD_CODEC = """
     def register_codecs(register):
         register(C())
 """
-
-
-@pytest.fixture
-def plugin_dir(tmp_path, monkeypatch):
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setenv("OODNIC_PLUGINS", "")
-    monkeypatch.delenv("OODNIC_DISABLE_PLUGINS", raising=False)
-    reset_registry()
-    yield tmp_path
-    reset_registry()
 
 
 def write_module(folder, name, body):

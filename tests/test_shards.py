@@ -68,3 +68,22 @@ def test_bad_shards_are_one_line(tmp_path):
         result = oodnic(*GRID, "--shard", shard, "--run-dir", str(tmp_path / "r"))
         assert result.returncode == 2 and "--shard must be I/N with 1 <= I <= N" in result.stderr, result.stderr
     assert not (tmp_path / "r").exists()
+
+
+def test_rate_matched_shards_merged_equal_the_single_run(tmp_path):
+    """Rate searches are dealt out by (input, codec) like the fixed-quality units; merge unions their matches."""
+    grid = [*GRID, "--target-bpp", "2,5"]
+    single = oodnic(*grid, "--run-dir", str(tmp_path / "single"))
+    assert single.returncode == 0, single.stderr
+    for i in (1, 2):
+        assert oodnic(*grid, "--shard", f"{i}/2", "--run-dir", str(tmp_path / f"s{i}")).returncode == 0
+    counts = []
+    for i in (1, 2):
+        with open_run(tmp_path / f"s{i}") as run:
+            counts.append(len(list(run.rate_matches())))
+    merged = oodnic("merge", str(tmp_path / "s1"), str(tmp_path / "s2"), "--into", str(tmp_path / "merged"))
+    assert merged.returncode == 0, merged.stderr
+    with open_run(tmp_path / "single") as one, open_run(tmp_path / "merged") as both:
+        want, got = list(one.rate_matches()), list(both.rate_matches())
+    assert want and got == want and counts[0] and counts[1] and sum(counts) == len(want)  # no search run twice
+    assert results_table(tmp_path / "merged") == results_table(tmp_path / "single")
