@@ -212,8 +212,12 @@ class Curve:
         model.train(was_training)
         entry = {"step": step, "bpp": round(float(np.mean([f["bpp"] for f in figures])), 4),
                  "psnr": round(float(np.mean([f["psnr"] for f in figures])), 3)}
-        with self.path.open("a") as log:
-            log.write(json.dumps(entry) + "\n")
+        # steps at or after this one were logged by a run that went on past its last saved state: replaced
+        earlier = [line for line in self._lines() if json.loads(line)["step"] < step]
+        self.path.write_text("".join(f"{line}\n" for line in [*earlier, json.dumps(entry)]))
+
+    def _lines(self) -> list[str]:
+        return self.path.read_text().splitlines() if self.path.exists() else []
 
 
 def load_eval_images(folder: Path) -> list[torch.Tensor]:

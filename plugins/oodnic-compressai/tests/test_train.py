@@ -227,3 +227,8 @@ def test_eval_dir_logs_the_held_out_curve(photos, tmp_path):
     train(photos, tmp_path / "a", "--checkpoint-every", "1", "--eval-dir", str(photos))
     lines = [json.loads(line) for line in (tmp_path / "a" / "oodnic-tiny-1.curve.jsonl").read_text().splitlines()]
     assert [entry["step"] for entry in lines] == [1, 2, 3] and all(entry["bpp"] > 0 for entry in lines)
+    train(photos, tmp_path / "b", "--checkpoint-every", "1", "--eval-dir", str(photos))  # the same run elsewhere
+    (tmp_path / "a" / "oodnic-tiny-1.state.pt").unlink()  # trained again from step 0: a new curve, not appended
+    (tmp_path / "a" / "oodnic-tiny-2.state.pt").unlink()
+    train(photos, tmp_path / "a", "--checkpoint-every", "1", "--eval-dir", str(photos))
+    assert (tmp_path / "a" / "oodnic-tiny-1.curve.jsonl").read_text() == (tmp_path / "b" / "oodnic-tiny-1.curve.jsonl").read_text()
