@@ -81,8 +81,10 @@ def test_lowest_rate_beats_jpeg_at_equal_bpp(kodak, rd_points):
     assert nic_psnr > jpeg_psnr, f"oodnic-tiny {nic_psnr:.2f} dB vs JPEG {jpeg_psnr:.2f} dB at {bpp:.3f} bpp"
 
 
-def test_pruned_model_is_as_sparse_as_it_says():
-    path = WEIGHTS_DIR / "oodnic-tiny-vr-p95.pt"
+@pytest.mark.parametrize("file", ["oodnic-tiny-vr-p95.pt", "oodnic-tiny-p95-0.pt", "oodnic-tiny-p95-2.pt",
+                                  "oodnic-tiny-p95-4.pt"])
+def test_pruned_model_is_as_sparse_as_it_says(file):
+    path = WEIGHTS_DIR / file
     recorded = read_checkpoint(path)["sparsity"]
     weights = [layer.weight for layer in prunable_layers(load_checkpoint_model(path))]
     zeros = sum(int((w == 0).sum()) for w in weights) / sum(w.numel() for w in weights)
