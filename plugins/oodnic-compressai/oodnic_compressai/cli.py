@@ -26,6 +26,17 @@ def _pair(text: str, what: str) -> tuple[float, float]:
     return low, high
 
 
+def _regime(text: str) -> str:
+    kind, _, value = text.partition(":")
+    try:
+        strength = float(value) if kind in ("noise", "blur") else None
+    except ValueError:
+        strength = None
+    if text != "none" and not (strength is not None and 0 < strength <= (0.5 if kind == "noise" else 8)):
+        raise click.BadParameter(f"expected none, noise:STD (0 < STD <= 0.5) or blur:STD (0 < STD <= 8 px), not {text!r}")
+    return text
+
+
 @click.command("compressai-train")
 @click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
               help="folder of training images (e.g. wikipedia-photos; never Kodak)")
@@ -38,8 +49,10 @@ def _pair(text: str, what: str) -> tuple[float, float]:
               help="one lambda-conditioned hyperprior (bmshj2018-hyperprior-lambda): lambda is a model input")
 @click.option("--init", "init_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="fine-tune from this checkpoint (with --variable-rate: a fixed-rate hyperprior of the same N, M)")
-@click.option("-N", "--N", "n_channels", default=48, show_default=True, help="channels N (the paper: 192)")
-@click.option("-M", "--M", "m_channels", default=64, show_default=True, help="latent channels M (the paper: 192)")
+@click.option("-N", "--N", "n_channels", type=int, default=None,
+              help="channels N (the paper: 192)  [default: 48, or the --init checkpoint's; more widens it]")
+@click.option("-M", "--M", "m_channels", type=int, default=None,
+              help="latent channels M (the paper: 192)  [default: 64, or the --init checkpoint's; more widens it]")
 @click.option("--lambdas", default="0.0035,0.013,0.0483", show_default=True,
               help="comma-separated lambdas: the rate points (with --variable-rate: where it is evaluated)")
 @click.option("--lambda-range", default="0.0012,0.26", show_default=True,
@@ -64,13 +77,16 @@ def _pair(text: str, what: str) -> tuple[float, float]:
               help="go on from the training states in --out (finished rate points are skipped); same options")
 @click.option("--eval-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="held-out PNGs (e.g. Kodak) whose estimated bpp/PSNR is logged at every state (<name>-<k>.curve.jsonl)")
+@click.option("--data-filter", default="none", show_default=True, callback=lambda _c, _p, v: _regime(v),
+              help="spectral regime of the training images: none, noise:STD (white Gaussian, [0, 1] units) or "
+                   "blur:STD (Gaussian low-pass, pixels); re-quantised to 8 bits")
 @click.option("--threads", default=1, show_default=True,
               help="torch CPU threads (on a busy shared machine 1 is several times faster than 2)")
 def train_command(data_dir: Path, out_dir: Path, name: str, architecture: str | None, variable_rate: bool,
-                  init_path: Path | None, n_channels: int, m_channels: int, lambdas: str, lambda_range: str,
+                  init_path: Path | None, n_channels: int | None, m_channels: int | None, lambdas: str, lambda_range: str,
                   lambda_input: str, film_hidden: int, prune: float, prune_window: str, steps: int, batch: int,
                   crop: int, lr: float, half: bool, seed: int, device: str, checkpoint_every: int, resume: bool,
-                  eval_dir: Path | None, threads: int) -> None:
+                  eval_dir: Path | None, data_filter: str, threads: int) -> None:
     """Train a CompressAI model at a few rate points (or one variable-rate model) and save its checkpoints."""
     if variable_rate and architecture not in (None, "bmshj2018-hyperprior"):
         raise click.UsageError("--variable-rate trains the lambda-conditioned bmshj2018-hyperprior only")
@@ -82,7 +98,8 @@ def train_command(data_dir: Path, out_dir: Path, name: str, architecture: str | 
     from .train import Checkpointing, Recipe, _train, load_eval_images  # imports compressai (warnings filtered), torch
     from .train import torch
 
-    recipe = Recipe(steps=steps, batch=batch, crop=crop, lr=lr, prune=prune, prune_window=window, device=device)
+    recipe = Recipe(steps=steps, batch=batch, crop=crop, lr=lr, prune=prune, prune_window=window, device=device,
+                    data_filter=data_filter)
     threads_before, deterministic_before = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     torch.set_num_threads(threads)
     torch.use_deterministic_algorithms(True)

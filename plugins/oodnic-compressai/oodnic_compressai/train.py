@@ -69,6 +69,8 @@ class Recipe:
     prune_window: tuple[float, float] = (0.0, 1.0)
     log_every: int = 250
     device: str = "cpu"
+    #: the training images' spectral regime: none, noise:STD or blur:STD (see :func:`spectral_regime`)
+    data_filter: str = "none"
 
 
 def load_images(folder: Path, min_side: int) -> list[torch.Tensor]:
@@ -93,6 +95,30 @@ def random_crops(images: Sequence[torch.Tensor], batch: int, size: int, rng: np.
         crop = image[:, top : top + size, left : left + size]
         crops.append(crop.flip(2) if rng.random() < 0.5 else crop)
     return torch.stack(crops).float().div_(255.0)
+
+
+def spectral_regime(x: torch.Tensor, data_filter: str, rng: np.random.Generator) -> torch.Tensor:
+    """Training crops under a spectral regime, re-quantised to 8 bits as a stored photograph would be.
+
+    ``none`` leaves them as they are (and draws nothing); ``noise:S`` adds white
+    Gaussian noise of standard deviation S (in [0, 1] units, drawn from ``rng``);
+    ``blur:S`` low-passes them with a Gaussian of standard deviation S pixels.
+    """
+    kind, _, value = data_filter.partition(":")
+    if kind == "none":
+        return x
+    strength = float(value)
+    if kind == "noise":
+        x = x + torch.from_numpy(rng.standard_normal(tuple(x.shape), dtype=np.float32)) * strength
+    else:
+        radius = math.ceil(3 * strength)
+        taps = torch.arange(-radius, radius + 1, dtype=torch.float32)
+        kernel = torch.exp(-(taps**2) / (2 * strength**2))
+        kernel = (kernel / kernel.sum()).repeat(x.shape[1], 1, 1, 1)
+        x = torch.nn.functional.pad(x, (radius,) * 4, mode="reflect")
+        x = torch.nn.functional.conv2d(x, kernel.view(x.shape[1], 1, 1, -1), groups=x.shape[1])
+        x = torch.nn.functional.conv2d(x, kernel.view(x.shape[1], 1, -1, 1), groups=x.shape[1])
+    return x.mul(255).round_().clamp_(0, 255).div_(255)
 
 
 def log_uniform(rng: np.random.Generator, low: float, high: float, count: int) -> torch.Tensor:
@@ -140,7 +166,8 @@ def train(model: CompressionModel, images: Sequence[torch.Tensor], recipe: Recip
                 group["lr"] = recipe.lr / 10 if step > int(0.8 * recipe.steps) else recipe.lr
             if pruner is not None:
                 pruner.set(schedule(step - 1, start, end, recipe.prune))
-            x = random_crops(images, recipe.batch, recipe.crop, rng).to(recipe.device)
+            x = spectral_regime(random_crops(images, recipe.batch, recipe.crop, rng), recipe.data_filter, rng)
+            x = x.to(recipe.device)
             optimizer.zero_grad()
             aux_optimizer.zero_grad()
             if lambda_range is None:
@@ -276,6 +303,40 @@ def warm_start(model: CompressionModel, init: CompressionModel) -> None:
         raise click.UsageError(f"--init does not fit this model (unexpected {unexpected[:3]}, missing {extra[:3]})")
 
 
+def _size(model: CompressionModel) -> tuple[int, int]:
+    """(N, M) of a CompressAI model (48, 64 where the architecture has no such attributes)."""
+    return int(getattr(model, "N", 48)), int(getattr(model, "M", 64))
+
+
+def widen(model: CompressionModel, init: CompressionModel) -> None:
+    """Copy ``init``'s parameters into the leading channels of the wider ``model`` (Net2Net-style warm start).
+
+    New channels keep ``model``'s own initialisation, and every weight from a new
+    input channel to an old output channel is zeroed, so the old channels compute
+    what ``init`` computed: the widened model reconstructs images as ``init`` did
+    (GDN's default cross terms are already zero) and training grows the new channels.
+    """
+    if type(model) is not type(init):
+        raise click.UsageError(f"--init is a {type(init).__name__}, which cannot be widened into a {type(model).__name__}")
+    targets = dict(model.named_parameters())
+    transposed = {f"{name}.weight" for name, module in model.named_modules()
+                  if isinstance(module, torch.nn.ConvTranspose2d)}
+    convolutions = transposed | {f"{name}.weight" for name, module in model.named_modules()
+                                 if isinstance(module, torch.nn.Conv2d)}
+    with torch.no_grad():
+        for name, old in init.named_parameters():
+            target = targets.get(name)
+            if target is None or target.dim() != old.dim() or any(t < o for t, o in zip(target.shape, old.shape)):
+                raise click.UsageError(f"--init does not fit a wider model at {name}: -N/-M must be at least the "
+                                       f"checkpoint's ({_size(init)[0]}, {_size(init)[1]})")
+            if name in convolutions:
+                out_dim, in_dim = (1, 0) if name in transposed else (0, 1)
+                links = [slice(None)] * target.dim()
+                links[out_dim], links[in_dim] = slice(0, old.shape[out_dim]), slice(old.shape[in_dim], None)
+                target[tuple(links)] = 0
+            target[tuple(slice(0, size) for size in old.shape)] = old
+
+
 def without_gaussian_tables(state_dict: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """Drop the Gaussian conditionals' CDF tables: they depend only on the fixed scale table,
     ``update()`` rebuilds them at load time, and they are most of a small model's file."""
@@ -301,7 +362,7 @@ class Checkpointing:
 
 
 def _train(data_dir: Path, out_dir: Path, name: str, architecture: str | None, init_path: Path | None,
-           n_channels: int, m_channels: int, lambdas: str, recipe: Recipe, seed: int, variable_rate: bool,
+           n_channels: int | None, m_channels: int | None, lambdas: str, recipe: Recipe, seed: int, variable_rate: bool,
            lambda_range: tuple[float, float], lambda_input: str, film_hidden: int, half: bool,
            checkpointing: Checkpointing = Checkpointing()) -> None:
     torch.manual_seed(seed)
@@ -313,19 +374,25 @@ def _train(data_dir: Path, out_dir: Path, name: str, architecture: str | None, i
         init_arch = str(read_checkpoint(init_path).get("architecture", ""))
         init = load_checkpoint_model(init_path, init_arch or architecture or "bmshj2018-hyperprior")
     architecture = LAMBDA_ARCHITECTURE if variable_rate else (architecture or init_arch or "bmshj2018-hyperprior")
-    if init is not None and type(init) is architectures()[architecture]:
+    size = _size(init) if init is not None else (48, 64)
+    n_channels, m_channels = n_channels or size[0], m_channels or size[1]
+    wider = init is not None and (n_channels, m_channels) != size
+    if init is not None and type(init) is architectures()[architecture] and not wider:
         model, config = copy.deepcopy(init), _config_of(init_path)
     else:
-        if init is not None:
-            n_channels, m_channels = int(init.N), int(init.M)
         model, config = build(architecture, n_channels, m_channels, film_hidden, lambda_input, lambda_range)
-        if init is not None:
+        if wider:
+            widen(model, init)
+        elif init is not None:
             warm_start(model, init)
+        init = model if wider else init
     meta = {"architecture": architecture, "config": config, "seed": seed, "steps": recipe.steps,
             "init": init_path.name if init_path else "", "prune": recipe.prune}
     ladder = sorted(float(v) for v in lambdas.split(","))
+    if recipe.data_filter != "none":  # left out otherwise, so states written before the option still resume
+        meta["data_filter"] = recipe.data_filter
     signature = {**meta, "recipe": {k: list(v) if isinstance(v, tuple) else v for k, v in vars(recipe).items()
-                                    if k not in ("log_every", "device")}, "half": half}
+                                    if k not in ("log_every", "device", "data_filter")}, "half": half}
     if variable_rate:
         path = out_dir / f"{name}.pt"
         point = _Point(path, {**signature, "lambda_range": list(lambda_range)}, replace(checkpointing, eval_images=()))

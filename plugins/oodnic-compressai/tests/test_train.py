@@ -120,6 +120,24 @@ def test_variable_rate_warm_start_begins_as_the_fixed_rate_model(photos, tmp_pat
             torch.testing.assert_close(conditioned(x, lmbda)["x_hat"], expected)
 
 
+def test_wider_n_m_than_the_init_grows_it_and_first_reconstructs_as_it(photos, tmp_path):
+    train(photos, tmp_path / "a", "--lambdas", "0.01")
+    train(photos, tmp_path / "w", "--init", str(tmp_path / "a" / "oodnic-tiny-1.pt"), "-N", "12", "-M", "16",
+          "--lambdas", "0.01", "--steps", "0")
+    narrow = load_checkpoint_model(tmp_path / "a" / "oodnic-tiny-1.pt")
+    wide = load_checkpoint_model(tmp_path / "w" / "oodnic-tiny-1.pt")
+    assert (wide.N, wide.M) == (12, 16) and wide.g_a[0].weight.shape[0] == 12
+    x = torch.rand(2, 3, 64, 64)
+    with torch.no_grad():
+        narrow_out, wide_out = narrow(x), wide(x)
+    torch.testing.assert_close(wide_out["x_hat"], narrow_out["x_hat"])
+    torch.testing.assert_close(wide_out["likelihoods"]["y"][:, :8], narrow_out["likelihoods"]["y"])
+    result = CliRunner().invoke(train_command, ["--data", str(photos), "--out", str(tmp_path / "x"), "--init",
+                                                str(tmp_path / "w" / "oodnic-tiny-1.pt"), "-N", "8", "--steps", "0",
+                                                "--crop", "64"])
+    assert result.exit_code != 0 and "must be at least the checkpoint's (12, 16)" in " ".join(result.output.split())
+
+
 def test_pruning_reaches_the_sparsity_it_reports_in_the_weights(photos, tmp_path):
     output = train(photos, tmp_path / "p", "--variable-rate", "--name", "p", "--prune", "0.9", "--prune-window", "0,0.5",
                    "--steps", "4", "--half")
@@ -232,3 +250,33 @@ def test_eval_dir_logs_the_held_out_curve(photos, tmp_path):
     (tmp_path / "a" / "oodnic-tiny-2.state.pt").unlink()
     train(photos, tmp_path / "a", "--checkpoint-every", "1", "--eval-dir", str(photos))
     assert (tmp_path / "a" / "oodnic-tiny-1.curve.jsonl").read_text() == (tmp_path / "b" / "oodnic-tiny-1.curve.jsonl").read_text()
+
+
+def high_frequency_power(x: torch.Tensor) -> float:
+    spectrum = torch.fft.fft2(x - x.mean()).abs().pow(2)
+    return float(spectrum[..., 16:48, 16:48].sum() / spectrum.sum())
+
+
+def test_spectral_regimes_move_the_training_spectrum_and_none_draws_nothing():
+    from oodnic_compressai.train import spectral_regime
+
+    x = torch.from_numpy(np.random.default_rng(0).random((2, 3, 64, 64), dtype=np.float32)).round().mul(0.5).add(0.25)
+    x = torch.nn.functional.avg_pool2d(x, 3, stride=1, padding=1, count_include_pad=False)  # some texture
+    rng = np.random.default_rng(1)
+    assert torch.equal(spectral_regime(x, "none", rng), x) and rng.random() == np.random.default_rng(1).random()
+    noisy = spectral_regime(x, "noise:0.05", np.random.default_rng(2))
+    blurred = spectral_regime(x, "blur:2", np.random.default_rng(2))
+    assert high_frequency_power(noisy) > 2 * high_frequency_power(x) and high_frequency_power(blurred) < high_frequency_power(x) / 4
+    assert torch.equal(noisy, spectral_regime(x, "noise:0.05", np.random.default_rng(2)))
+    assert torch.equal(noisy * 255, (noisy * 255).round())  # 8-bit, as a stored photograph
+
+
+def test_data_filter_trains_on_the_regime_and_records_it(photos, tmp_path):
+    train(photos, tmp_path / "a", "--lambdas", "0.01")
+    train(photos, tmp_path / "n", "--lambdas", "0.01", "--data-filter", "noise:0.1")
+    plain, noisy = (torch.load(tmp_path / d / "oodnic-tiny-1.pt", weights_only=True) for d in "an")
+    assert noisy["data_filter"] == "noise:0.1" and "data_filter" not in plain
+    assert not all(torch.equal(plain["state_dict"][k], noisy["state_dict"][k]) for k in plain["state_dict"])
+    result = CliRunner().invoke(train_command, ["--data", str(photos), "--out", str(tmp_path / "x"),
+                                                "--data-filter", "blur:-1"])
+    assert result.exit_code == 2 and "blur:STD (0 < STD <= 8 px), not 'blur:-1'" in " ".join(result.output.split())

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Train (or go on training) the oodnic-hp-wide family: five fixed-rate scale hyperpriors (N = 64, M = 96), each
+# widened from the oodnic-hp model of the same lambda (its channels copied, new ones grown by training; see
+# train.widen) and trained on 128 x 128 crops of wikipedia-photos, never on Kodak. Highest rate first.
+# Resumable: run it again after an interruption and every rate point goes on from its last state (every 200 steps);
+# finished points are skipped. Kodak's estimated bpp / PSNR is logged at each state (<out>/<name>-1.curve.jsonl).
+#   bash training/oodnic-hp-wide.sh [OUT]     (from plugins/oodnic-compressai; OUT defaults to training/oodnic-hp-wide)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-training/oodnic-hp-wide}
+shared=$(cd ../../.. && pwd)/shared/datasets
+data=${OODNIC_WIKIPEDIA_DIR:-$shared/wikipedia-photos}
+kodak=${OODNIC_KODAK_DIR:-$shared/kodak}
+oodnic=${OODNIC:-../../.venv/bin/oodnic}
+# quality: lambda (the oodnic-hp model of that quality is the starting point); highest rate first
+points=("4 0.25" "3 0.05" "2 0.015" "1 0.005" "0 0.0018")
+for point in "${points[@]}"; do
+    read -r quality lambda <<<"$point"
+    "$oodnic" compressai-train --data "$data" --out "$out" --name "oodnic-hp-wide-$quality" \
+        --init "oodnic_compressai/weights/oodnic-hp-$quality.pt" -N 64 -M 96 --lambdas "$lambda" \
+        --steps "${OODNIC_HP_WIDE_STEPS:-2000}" --crop 128 --batch 8 --lr 2e-4 --half --seed 5 \
+        --checkpoint-every 200 --eval-dir "$kodak" --resume --threads 1
+done
