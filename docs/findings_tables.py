@@ -1,12 +1,18 @@
 """The tables of docs/findings.md, computed from a run folder through the public results API.
 
-    .venv/bin/python docs/findings_tables.py runs/paper-kodak-c > runs/paper-kodak-c/findings-tables.md
+    .venv/bin/python docs/findings_tables.py runs/paper-kodak-c [--rate runs/paper-kodak-c-rate]
+        [--regimes runs/spectral-regimes] > runs/paper-kodak-c/findings-tables.md
 
 Every number is a mean over the run's images of per-image values (the paper's
 convention: test.py averages per-image PSNR and bpp). Curves are compared with
 the Bjontegaard delta PSNR (piecewise cubic, as the report and the JVET common
 test conditions; ``oodnic_report.bjontegaard``) over the rates both curves
 cover, so codecs are compared at equal bpp on every input.
+
+Also: Table F reads a rate-matched run (``--rate``: PSNR at equal bpp on the
+cases every codec met), Table G the Fourier heat maps saved into the grid's run
+folder, Table H the training-data experiment (``--regimes``: one model per
+spectral regime of its training images).
 
 Band fractions come in two formulas (Tables A and E): ``power``, the
 ``spectral`` metric's per-image shares of error power, and, when the run saved
@@ -17,8 +23,8 @@ quality and input, set beside the rows' mean bpp.
 
 from __future__ import annotations
 
+import argparse
 import math
-import sys
 from collections import defaultdict
 
 import numpy as np
@@ -28,7 +34,7 @@ from oodnic_report.bjontegaard import bd_psnr
 
 GROUPS = ("low", "medium", "high")
 CLASSIC = ("jpeg", "jpeg2000")
-NEURAL = ("oodnic-tiny", "oodnic-tiny-vr", "oodnic-tiny-vr-p95")
+NEURAL = ("oodnic-tiny", "oodnic-hp", "oodnic-hp-wide", "oodnic-tiny-vr", "oodnic-tiny-p95", "oodnic-tiny-vr-p95")
 BANDS = ("low", "mid", "high")
 #: formula -> the metric whose band fractions give it (columns ``<metric>_<input|clean>_<band>``)
 FORMULAS = {"power": "spectral", "paper": "spectral_paper"}
@@ -105,9 +111,13 @@ def table(header: list[str], lines: list[list[str]]) -> str:
     return "\n".join(out)
 
 
-def main(run_dir: str) -> None:
+def main(run_dir: str, images: int = 0, skip: tuple[str, ...] = ()) -> None:
+    """Tables A-E; with ``images`` only the first N images by name, without the codecs in ``skip``."""
     with open_run(run_dir) as run:
-        rows = run.rows()
+        rows = [r for r in run.rows() if r["codec"] not in skip]
+        if images:
+            kept = set(sorted({r["image"] for r in rows})[:images])
+            rows = [r for r in rows if r["image"] in kept]
         frequency = {r["corruption"]: r["frequency"] for r in rows}
         images = len({r["image"] for r in rows})
         paper = group_fractions(run, FORMULAS["paper"])
@@ -172,7 +182,7 @@ def main(run_dir: str) -> None:
 
     print("### D. Variable-rate and pruned models against the fixed-rate scale hyperprior (BD-PSNR, dB)\n")
     lines = []
-    for codec in ("oodnic-tiny-vr", "oodnic-tiny-vr-p95"):
+    for codec in [c for c in NEURAL if c != "oodnic-tiny" and (c, "clean", 0) in data]:
         for column in ("psnr", "psnr_wrt_clean"):
             line = [codec, column, fmt(delta(data, codec, "oodnic-tiny", "clean", 0, column))]
             for group in GROUPS:
@@ -200,5 +210,131 @@ def main(run_dir: str) -> None:
                              for r in ("input", "clean") for name in formulas], lines))
 
 
+def rate_matched(run_dir: str) -> None:
+    """Table F: PSNR at equal rate, on the (image, input) cases every codec met within the run's tolerance."""
+    with open_run(run_dir) as run:
+        by_key = {row["key"]: row for row in run.rows()}
+        matches = list(run.rate_matches())
+    met: dict[tuple, dict[str, dict]] = defaultdict(dict)
+    for match in matches:
+        if match.met:
+            met[(match.target_bpp, match.image, match.corruption, match.severity)][match.codec] = by_key[match.row_key]
+    images = len({m.image for m in matches})
+    for target in sorted({m.target_bpp for m in matches}):
+        cases = {k: v for k, v in met.items() if k[0] == target}
+        # codecs that met the target on at least half its cases; the table uses the cases all of them met
+        counts: dict[str, int] = defaultdict(int)
+        for codecs in cases.values():
+            for codec in codecs:
+                counts[codec] += 1
+        total = len({k for m in matches if m.target_bpp == target for k in [(m.image, m.corruption, m.severity)]})
+        kept = sorted(c for c, n in counts.items() if n >= total / 2)
+        common = {k: v for k, v in cases.items() if all(c in v for c in kept)}
+        inputs = sorted({(k[2], k[3]) for k in common}, key=lambda cs: (cs[0] != "clean", cs[1], cs[0]))
+        severities = sorted({s for _, s in inputs if s})
+        frequency = {row["corruption"]: row["frequency"] for v in common.values() for row in v.values()}
+        dropped = sorted(set(counts) - set(kept))
+        print(f"### F. At {target} bpp (rate-matched): {len(common)} of {total} (image, input) cases all of "
+              f"{', '.join(kept)} met, {images} images" + (f"; {', '.join(dropped)} met fewer than half" if dropped
+                                                            else "") + "\n")
+        header = ["codec", "PSNR", "clean"] + [f"{g} s{s}" for g in GROUPS for s in severities]
+        lines = []
+        for codec in kept:
+            for column in ("psnr", "psnr_wrt_clean"):
+                line = [codec, column]
+                for group, severity in [("clean", 0)] + [(g, s) for g in GROUPS for s in severities]:
+                    values = [v[codec][column] for k, v in common.items() if k[3] == severity
+                              and (frequency.get(k[2]) == group or k[2] == group)]
+                    line.append(f"{np.mean(values):.2f} ({len(values)})" if values else "n/a")
+                lines.append(line)
+        print(table(header, lines) + "\n")
+
+
+def heat_maps(run_dir: str) -> None:
+    """Table G: the Fourier heat maps saved in the run folder, PSNR change by ring of basis frequency."""
+    rings = ((0, 7), (8, 15), (16, 31))
+    lines = []
+    with open_run(run_dir) as run:
+        for group in run.arrays("fourier_heatmap"):
+            maps, meta = group.load_with_metadata()
+            frequencies = maps["frequencies"]
+            radius = np.maximum(*np.meshgrid(np.abs(frequencies), np.abs(frequencies)))
+            line = [meta["codec"], str(meta["quality"]), f"{len(frequencies)} x {len(frequencies)}",
+                    str(len(meta["images"])), f"{float(np.nanmean(maps['bpp'])):.3f}",
+                    f"{float(maps['psnr_unperturbed']):.2f}"]
+            for key in ("psnr_input", "psnr_clean"):
+                change = maps[key] - float(maps["psnr_unperturbed"])
+                line += ["n/a" if low > radius.max() else f"{float(np.nanmean(change[(radius >= low) & (radius <= high)])):+.3f}"
+                         for low, high in rings]
+                line.append(f"{float(np.nanmax(maps[key]) - np.nanmin(maps[key])):.3f}")
+            line.append(f"{meta.get('measure_seconds', float('nan')) / 60:.1f}")
+            lines.append(line)
+    if lines:
+        print("### G. Fourier heat maps (eps = 4): PSNR change against the unperturbed crops, by ring of basis "
+              "frequency (max(|fx|, |fy|) in cycles per crop)\n")
+        ring_names = [f"{a}-{b}" for a, b in rings]
+        print(table(["codec", "quality", "grid", "images", "bpp", "PSNR unperturbed"]
+                    + [f"vs input {r}" for r in ring_names] + ["input span"]
+                    + [f"vs clean {r}" for r in ring_names] + ["clean span", "minutes"], sorted(lines)) + "\n")
+
+
+def regimes(run_dir: str) -> None:
+    """Table H: one model per spectral regime of its training images, on Kodak-C (severity 3, group means)."""
+    with open_run(run_dir) as run:
+        rows = [r for r in run.rows() if r["status"] == "ok"]
+        paper = group_fractions_by_settings(run)
+    cells: dict[tuple, list[dict]] = defaultdict(list)
+    for row in rows:
+        regime = row["codec_settings"].split("regime-")[-1].split("-")[0]
+        group = "clean" if row["corruption"] == "clean" else row["frequency"]
+        cells[(regime, group, row["severity"])].append(row)
+    names = [r for r in ("none", "noise", "blur") if (r, "clean", 0) in cells]
+    print("### H. The training data's spectrum (one model per regime of its training images): Kodak-C, mean over "
+          "images and the corruptions of each group\n")
+    header = ["training images", "input", "bpp", "PSNR vs input", "PSNR vs clean", "high share G (power)",
+              "high share R (power)", "high share G (paper)", "high share R (paper)"]
+    lines = []
+    for regime in names:
+        for group, severity in [("clean", 0)] + [(g, s) for g in GROUPS for s in (3, 5)]:
+            found = cells.get((regime, group, severity), [])
+            if not found:
+                continue
+            mean = {c: float(np.mean([r[c] for r in found if r.get(c) is not None] or [math.nan]))
+                    for c in ("bpp", "psnr", "psnr_wrt_clean", "spectral_input_high", "spectral_clean_high")}
+            shares = [paper.get((regime, c, severity)) for c in sorted({r["corruption"] for r in found})]
+            shares = [s for s in shares if s is not None]
+            g_paper, r_paper = (np.mean([s[i] for s in shares]) if shares else math.nan for i in (0, 1))
+            lines.append([regime, "clean" if group == "clean" else f"{group} s{severity}", f"{mean['bpp']:.3f}",
+                          f"{mean['psnr']:.2f}", f"{mean['psnr_wrt_clean']:.2f}", f"{mean['spectral_input_high']:.3f}",
+                          f"{mean['spectral_clean_high']:.3f}", f"{g_paper:.3f}", f"{r_paper:.3f}"])
+    print(table(header, lines) + "\n")
+
+
+def group_fractions_by_settings(run: Run) -> dict[tuple, tuple[float, float]]:
+    """(regime, corruption, severity) -> high-band shares of the paper's G and R (D on clean)."""
+    out = {}
+    for group in run.arrays(FORMULAS["paper"]):
+        if not group.complete:
+            continue
+        arrays, meta = group.load_with_metadata([f"{kind}_band_fraction" for kind in ("D", "G", "R")])
+        regime = str(meta.get("codec_settings", "")).split("regime-")[-1].split("-")[0]
+        g, r = ("D", "D") if "D_band_fraction" in arrays else ("G", "R")
+        out[(regime, meta["corruption"], int(meta["severity"]))] = (float(arrays[f"{g}_band_fraction"][-1]),
+                                                                    float(arrays[f"{r}_band_fraction"][-1]))
+    return out
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "runs/paper-kodak-c")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("run", nargs="?", default="runs/paper-kodak-c", help="the paper grid's run folder")
+    parser.add_argument("--rate", help="a rate-matched run folder (paper-kodak-c-rate): Table F")
+    parser.add_argument("--regimes", help="the training-data experiment's run folder: Table H")
+    parser.add_argument("--images", type=int, default=0, help="Tables A-E on the first N images only (0: all)")
+    parser.add_argument("--skip-codec", action="append", default=[], help="leave a codec out of Tables A-E")
+    args = parser.parse_args()
+    main(args.run, args.images, tuple(args.skip_codec))
+    heat_maps(args.run)
+    if args.rate:
+        rate_matched(args.rate)
+    if args.regimes:
+        regimes(args.regimes)

@@ -49,7 +49,8 @@ class Metric(Configurable):
 
     Per image: :meth:`compute` returns a float (column ``name``, with ``-`` and
     ``.`` turned into ``_``) or a dict of floats (one column ``<column>_<key>``
-    per key), or ``None`` for nothing. See :mod:`oodnic_platform.contract`.
+    per key; ``None`` for a key not measured on this sample, e.g. the band shares
+    of a zero error), or ``None`` for nothing. See :mod:`oodnic_platform.contract`.
 
     Over a dataset (``accumulates = True``): :meth:`accumulate` returns one
     image's contribution as named arrays. The platform sums contributions of the
@@ -71,7 +72,7 @@ class Metric(Configurable):
     def load(self, device: str) -> None:
         """Prepare to run on ``device``; called once per worker."""
 
-    def compute(self, sample: Sample) -> float | Mapping[str, float] | None:
+    def compute(self, sample: Sample) -> float | Mapping[str, float | None] | None:
         return None
 
     def accumulate(self, sample: Sample) -> Arrays:

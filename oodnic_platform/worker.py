@@ -327,6 +327,8 @@ def _measure(state: WorkerState, sample: Sample, job: Job, row: dict[str, Any], 
             value = metric.compute(sample)
             values = value.items() if isinstance(value, dict) else [(None, value)] if value is not None else []
             for key, number in values:
+                if number is None:  # a key not measured on this sample: its column stays blank
+                    continue
                 column = result_column(metric.name, key)
                 if column in owners:
                     raise ValueError(f"column {column} is also written by metric {owners[column]}")

@@ -110,6 +110,10 @@ BROKEN_OUTPUTS = """
         name = 'text-metric'
         def compute(self, sample):
             return '76'
+    class Partial(Metric):
+        name = 'partial-metric'
+        def compute(self, sample):
+            return {'measured': 1.5, 'undefined': None}
     class GreySet(Dataset):
         name = 'grey-set'
         def images(self):
@@ -124,6 +128,7 @@ BROKEN_OUTPUTS = """
     def register_metrics(register):
         register(Nan())
         register(Text())
+        register(Partial())
 """
 
 
@@ -141,6 +146,11 @@ def test_a_grey_decode_and_bad_metric_values_are_error_rows_naming_the_plugin_an
     assert "metric nan-metric broke the contract: compute returned nan" in row["error"]
     assert "metric text-metric broke the contract: compute returned '76' (str)" in row["error"]
     assert outcome.failed == 1
+    outcome = run(RunConfig(codecs=[CodecChoice("none")], metrics=["partial-metric"],
+                            **{**base, "run_dir": str(tmp_path / "run4")}), registry, progress=False)
+    row, = rows_of(outcome.run_dir)
+    assert row["status"] == "ok" and row["partial_metric_measured"] == 1.5  # a None key: a blank column, no error
+    assert row.get("partial_metric_undefined") is None
     outcome = run(RunConfig(codecs=[CodecChoice("none")], **{**base, "dataset": "grey-set",
                                                              "run_dir": str(tmp_path / "run3")}), registry,
                   progress=False)

@@ -159,16 +159,17 @@ class SpectralMetric(Metric):
         self._last = (sample, result)
         return result
 
-    def compute(self, sample: Sample) -> dict[str, float] | None:
+    def compute(self, sample: Sample) -> dict[str, float | None] | None:
+        """Band fractions of D (clean input) or G and R; None where the error is zero (a lossless row)."""
         if self.mode != "power":
             return None
         spectra = self._spectra(sample)
         against = {"input": spectra["D"], "clean": spectra["D"]} if sample.is_clean else {
             "input": spectra["G"], "clean": spectra["R"]}
-        out: dict[str, float] = {}
+        out: dict[str, float | None] = {}
         for ref, half in against.items():
             for band, value in zip(BAND_NAMES, self.plane.band_fractions(half)):
-                out[f"{ref}_{band}"] = float(value)
+                out[f"{ref}_{band}"] = float(value) if np.isfinite(value) else None
         return out
 
     def accumulate(self, sample: Sample) -> dict[str, np.ndarray]:
