@@ -106,7 +106,8 @@ def test_presets_are_listed_and_valid(env):
     listing = oodnic("run", "--preset", "list", env=env).stdout
     assert {"paper-kodak-c", "paper-clic-c", "extended-kodak-c"} <= {line.split()[0] for line in listing.splitlines()}
     registry = build_registry()  # every installed plugin: each preset's codecs, settings, qualities and metrics
-    paper = {"none", "jpeg", "jpeg2000", "vtm", "oodnic-tiny", "oodnic-hp", "oodnic-tiny-p95", "oodnic-tiny-vr", "oodnic-tiny-vr-p95"}
+    paper = {"none", "jpeg", "jpeg2000", "vtm", "oodnic-tiny", "oodnic-hp", "oodnic-hp-wide", "oodnic-tiny-p95", "oodnic-tiny-vr",
+             "oodnic-tiny-vr-p95"}
     for path in PRESETS.glob("*.toml"):
         config = load_toml(path)
         assert config.severities == [1, 2, 3, 4, 5] and config.corruptions == ["all"]

@@ -27,7 +27,7 @@ def run_probe(tmp_path, **env: str) -> dict:
 def test_registry_and_every_codec_listing_skip_torch(tmp_path):
     result = run_probe(tmp_path)
     assert {"bmshj2018-hyperprior", "cheng2020-attn", "mbt2018-vbr", "compressai-user", "oodnic-tiny",
-            "oodnic-tiny-vr", "oodnic-tiny-vr-p95", "oodnic-hp", "oodnic-tiny-p95"} <= set(result["codecs"])
+            "oodnic-tiny-vr", "oodnic-tiny-vr-p95", "oodnic-hp", "oodnic-hp-wide", "oodnic-tiny-p95"} <= set(result["codecs"])
     assert result["bundled"] and result["loaded"] == []
 
 
