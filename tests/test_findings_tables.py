@@ -84,3 +84,24 @@ def test_a_run_without_spectral_paper_keeps_the_power_columns_alone(run_dirs, ca
     assert header[4:] == [f"D {b} @0.4 (power)" for b in ("low", "mid", "high")] and len(jpeg) == 7
     assert table_lines(text, "### E.")[0][1:] == [f"{g} {k} (power)" for g in ("low", "medium", "high")
                                                    for k in ("G", "R")]
+
+
+def test_rate_matched_values_interpolate_in_log_bpp_between_the_bracketing_rows():
+    bracketed = load_script().bracketed
+    rows = [{"bpp": 0.1, "psnr": 25.0, "psnr_wrt_clean": 20.0}, {"bpp": 0.4, "psnr": 31.0, "psnr_wrt_clean": 22.0},
+            {"bpp": 0.9, "psnr": 35.0, "psnr_wrt_clean": 23.0}]
+    assert bracketed(rows, 0.2) == pytest.approx((28.0, 21.0))  # halfway in log bpp between 0.1 and 0.4
+    assert bracketed(rows, 0.4) == pytest.approx((31.0, 22.0))
+    assert bracketed(rows, 0.05) is None and bracketed(rows[:1], 0.1) is None  # no extrapolation
+
+
+def test_table_g_summarises_the_heat_maps_saved_in_the_run(run_dirs, capsys):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OODNIC_")}
+    env["OODNIC_PLUGINS"] = "jpeg,imagenet-c,spectral"
+    done = oodnic("fourier-heatmap", "--codec", "jpeg", "--quality", "10", "--dataset", "sample", "--images", "1",
+                  "--grid", "3", "--crop", "32", "--workers", "1", "--out", str(run_dirs["power"]), env=env)
+    assert done.returncode == 0, done.stderr
+    load_script().heat_maps(str(run_dirs["power"]))
+    header, _, jpeg = table_lines(capsys.readouterr().out, "### G.")
+    assert jpeg[:4] == ["jpeg", "10", "3 x 3", "1"] and header[6] == "vs input 0-7"
+    assert jpeg[7:9] == ["n/a", "n/a"]  # a 3 x 3 map has no basis beyond 1 cycle
