@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections import defaultdict
+from typing import Callable
 
 import numpy as np
 
@@ -53,9 +54,11 @@ def curves(rows: list[dict]) -> dict[tuple, dict[float, dict[str, float]]]:
             for key, by_q in sums.items()}
 
 
-def group_fractions(run: Run, metric: str) -> dict[tuple, dict[float, dict[str, float]]]:
-    """(codec, corruption, severity) -> quality -> band fractions of ``metric``'s complete array groups.
+def group_fractions(run: Run, metric: str, label: Callable[[dict], str] = lambda meta: meta["codec"]
+                    ) -> dict[tuple, dict[float, dict[str, float]]]:
+    """(label, corruption, severity) -> quality -> band fractions of ``metric``'s complete array groups.
 
+    ``label`` names a group's codec from its metadata (default: the codec's name).
     Named as the power metric's per-image columns: ``<metric>_input_<band>`` from D
     (clean input) or G, ``<metric>_clean_<band>`` from D or R.
     """
@@ -68,7 +71,7 @@ def group_fractions(run: Run, metric: str) -> dict[tuple, dict[float, dict[str, 
         cell = {f"{metric}_{ref}_{band}": float(value) for ref, kind in kinds.items()
                 if f"{kind}_band_fraction" in arrays for band, value in zip(BANDS, arrays[f"{kind}_band_fraction"])}
         meta = group.meta
-        out[(meta["codec"], meta["corruption"], int(meta["severity"]))][float(meta["quality"])] = cell
+        out[(label(meta), meta["corruption"], int(meta["severity"]))][float(meta["quality"])] = cell
     return out
 
 
@@ -288,50 +291,41 @@ def heat_maps(run_dir: str) -> None:
                     + [f"vs clean {r}" for r in ring_names] + ["clean span", "minutes"], sorted(lines)) + "\n")
 
 
+def regime_of(codec_settings: str) -> str:
+    """The training regime in a compressai-user codec's checkpoint path (``.../regime-<name>-{quality}.pt``)."""
+    return codec_settings.split("regime-")[-1].split("-")[0]
+
+
 def regimes(run_dir: str) -> None:
-    """Table H: one model per spectral regime of its training images, on Kodak-C (severity 3, group means)."""
+    """Table H: one model per spectral regime of its training images, on Kodak-C (group means)."""
     with open_run(run_dir) as run:
         rows = [r for r in run.rows() if r["status"] == "ok"]
-        paper = group_fractions_by_settings(run)
+        paper = group_fractions(run, FORMULAS["paper"], lambda meta: regime_of(str(meta.get("codec_settings", ""))))
     cells: dict[tuple, list[dict]] = defaultdict(list)
     for row in rows:
-        regime = row["codec_settings"].split("regime-")[-1].split("-")[0]
         group = "clean" if row["corruption"] == "clean" else row["frequency"]
-        cells[(regime, group, row["severity"])].append(row)
+        cells[(regime_of(row["codec_settings"]), group, row["severity"])].append(row)
     names = [r for r in ("none", "noise", "blur") if (r, "clean", 0) in cells]
     print("### H. The training data's spectrum (one model per regime of its training images): Kodak-C, mean over "
           "images and the corruptions of each group\n")
     header = ["training images", "input", "bpp", "PSNR vs input", "PSNR vs clean", "high share G (power)",
               "high share R (power)", "high share G (paper)", "high share R (paper)"]
+    columns = ("bpp", "psnr", "psnr_wrt_clean", "spectral_input_high", "spectral_clean_high")
     lines = []
     for regime in names:
         for group, severity in [("clean", 0)] + [(g, s) for g in GROUPS for s in (3, 5)]:
             found = cells.get((regime, group, severity), [])
             if not found:
                 continue
-            mean = {c: float(np.mean([r[c] for r in found if r.get(c) is not None] or [math.nan]))
-                    for c in ("bpp", "psnr", "psnr_wrt_clean", "spectral_input_high", "spectral_clean_high")}
-            shares = [paper.get((regime, c, severity)) for c in sorted({r["corruption"] for r in found})]
-            shares = [s for s in shares if s is not None]
-            g_paper, r_paper = (np.mean([s[i] for s in shares]) if shares else math.nan for i in (0, 1))
-            lines.append([regime, "clean" if group == "clean" else f"{group} s{severity}", f"{mean['bpp']:.3f}",
-                          f"{mean['psnr']:.2f}", f"{mean['psnr_wrt_clean']:.2f}", f"{mean['spectral_input_high']:.3f}",
-                          f"{mean['spectral_clean_high']:.3f}", f"{g_paper:.3f}", f"{r_paper:.3f}"])
+            mean = {c: float(np.mean([r[c] for r in found if r.get(c) is not None] or [math.nan])) for c in columns}
+            points = [point for c in sorted({r["corruption"] for r in found})
+                      for point in paper.get((regime, c, severity), {}).values()]
+            shares = [float(np.mean([p[f"spectral_paper_{ref}_high"] for p in points])) if points else math.nan
+                      for ref in ("input", "clean")]
+            lines.append([regime, "clean" if group == "clean" else f"{group} s{severity}",
+                          *(f"{mean[c]:.{3 if c == 'bpp' or 'high' in c else 2}f}" for c in columns),
+                          *(f"{v:.3f}" for v in shares)])
     print(table(header, lines) + "\n")
-
-
-def group_fractions_by_settings(run: Run) -> dict[tuple, tuple[float, float]]:
-    """(regime, corruption, severity) -> high-band shares of the paper's G and R (D on clean)."""
-    out = {}
-    for group in run.arrays(FORMULAS["paper"]):
-        if not group.complete:
-            continue
-        arrays, meta = group.load_with_metadata([f"{kind}_band_fraction" for kind in ("D", "G", "R")])
-        regime = str(meta.get("codec_settings", "")).split("regime-")[-1].split("-")[0]
-        g, r = ("D", "D") if "D_band_fraction" in arrays else ("G", "R")
-        out[(regime, meta["corruption"], int(meta["severity"]))] = (float(arrays[f"{g}_band_fraction"][-1]),
-                                                                    float(arrays[f"{r}_band_fraction"][-1]))
-    return out
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -74,12 +75,18 @@ def none_bitstream_sha256(image: np.ndarray) -> str:
     return hashlib.sha256(np.array(image.shape[:2], dtype="<u4").tobytes() + image.tobytes()).hexdigest()
 
 
-def test_paper_geometry_corrupts_kodim04_as_stored_then_transposes(kodak_dir, tmp_path):
+@pytest.fixture
+def kodim04_folder(kodak_dir, tmp_path) -> Path:
+    """A folder holding only kodim04 (the portrait image), for runs with the imagenet-c plugin."""
     pytest.importorskip("oodnic_imagenet_c")
     folder = tmp_path / "kodak"
     folder.mkdir()
     shutil.copy(kodak_dir / "kodim04.png", folder / "kodim04.png")
-    env = plugin_env("imagenet-c")
+    return folder
+
+
+def test_paper_geometry_corrupts_kodim04_as_stored_then_transposes(kodim04_folder, tmp_path):
+    folder, env = kodim04_folder, plugin_env("imagenet-c")
     common = ["run", "--dataset", str(folder), "--codec", "none", "--corruption", "motion_blur", "--severity", "3",
               "--no-clean", "--metric", "bpp", "--no-progress"]
     paper = oodnic(*common, "--dataset-option", "geometry=paper", "--run-dir", str(tmp_path / "paper"), env=env)
@@ -99,12 +106,8 @@ def test_paper_geometry_corrupts_kodim04_as_stored_then_transposes(kodak_dir, tm
     assert stored_row["bitstream_sha256"] == none_bitstream_sha256(corrupt(motion_blur, stored, 3, 0, sha))
 
 
-def test_materialised_sets_run_under_paper_geometry_give_the_rows_of_corrupting_on_the_fly(kodak_dir, tmp_path):
-    pytest.importorskip("oodnic_imagenet_c")
-    folder = tmp_path / "kodak"
-    folder.mkdir()
-    shutil.copy(kodak_dir / "kodim04.png", folder / "kodim04.png")
-    env = plugin_env("imagenet-c")
+def test_materialised_sets_run_under_paper_geometry_give_the_rows_of_corrupting_on_the_fly(kodim04_folder, tmp_path):
+    folder, env = kodim04_folder, plugin_env("imagenet-c")
     make = ["corrupt", "--dataset", str(folder), "--corruption", "motion_blur", "--severity", "3", "--workers", "1"]
     stored_set = oodnic(*make, "--out", str(tmp_path / "kodak-c"), env=env)  # as the paper's Kodak-C: as stored
     paper_set = oodnic(*make, "--dataset-option", "geometry=paper", "--out", str(tmp_path / "kodak-c-paper"), env=env)

@@ -383,9 +383,9 @@ def _train(data_dir: Path, out_dir: Path, name: str, architecture: str | None, i
         model, config = build(architecture, n_channels, m_channels, film_hidden, lambda_input, lambda_range)
         if wider:
             widen(model, init)
+            init = model  # every rate point starts from the widened model
         elif init is not None:
             warm_start(model, init)
-        init = model if wider else init
     meta = {"architecture": architecture, "config": config, "seed": seed, "steps": recipe.steps,
             "init": init_path.name if init_path else "", "prune": recipe.prune}
     ladder = sorted(float(v) for v in lambdas.split(","))
