@@ -56,8 +56,8 @@ def test_export_of_a_missing_run_names_the_run_not_the_output(tmp_path):
 
 @pytest.fixture
 def read_only_run(tmp_path):
-    """A finished run folder that this test's reader cannot write: owned by root and read by ``nobody``
-    when the tests run as root (root writes anywhere), else made read-only."""
+    """A finished run folder made read-only; when the tests run as root its reader drops the capabilities that
+    let root write anywhere (see :func:`as_reader`)."""
     outside = Path(tempfile.mkdtemp(prefix="oodnic-ro-"))
     run_dir = outside / "run"
     done = oodnic("run", "--no-progress", "--codec", "quant", "--corruption", "none", "--images", "2",
@@ -73,7 +73,10 @@ def read_only_run(tmp_path):
 
 
 def as_reader(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+    """``oodnic ARGS`` unable to write the read-only run: as root, without the capabilities that override file
+    permissions (not as another user, who could not read a checkout in a private folder such as ``mktemp -d``'s)."""
+    prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner", "--inh-caps=-all"] \
+        if os.geteuid() == 0 else []
     return subprocess.run([*prefix, *OODNIC, *args], env={**fixture_environ(), "HOME": str(cwd)}, cwd=cwd,
                           capture_output=True, text=True, timeout=300)
 
