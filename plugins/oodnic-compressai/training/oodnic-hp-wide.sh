@@ -2,6 +2,8 @@
 # Train (or go on training) the oodnic-hp-wide family: five fixed-rate scale hyperpriors (N = 64, M = 96), each
 # widened from the oodnic-hp model of the same lambda (its channels copied, new ones grown by training; see
 # train.widen) and trained on 128 x 128 crops of wikipedia-photos, never on Kodak. Highest rate first.
+# Stage 2 goes on from each stage-1 model for OODNIC_HP_WIDE_STAGE2_STEPS more steps (default 2400; 0 skips it),
+# in <out>/stage2; the bundled weights are stage 2's.
 # Resumable: run it again after an interruption and every rate point goes on from its last state (every 200 steps);
 # finished points are skipped. Kodak's estimated bpp / PSNR is logged at each state (<out>/<name>-1.curve.jsonl).
 #   bash training/oodnic-hp-wide.sh [OUT]     (from plugins/oodnic-compressai; OUT defaults to training/oodnic-hp-wide)
@@ -19,5 +21,14 @@ for point in "${points[@]}"; do
     "$oodnic" compressai-train --data "$data" --out "$out" --name "oodnic-hp-wide-$quality" \
         --init "oodnic_compressai/weights/oodnic-hp-$quality.pt" -N 64 -M 96 --lambdas "$lambda" \
         --steps "${OODNIC_HP_WIDE_STEPS:-2000}" --crop 128 --batch 8 --lr 2e-4 --half --seed 5 \
+        --checkpoint-every 200 --eval-dir "$kodak" --resume --threads 1
+done
+stage2=${OODNIC_HP_WIDE_STAGE2_STEPS:-2400}
+[ "$stage2" -gt 0 ] || exit 0
+for point in "${points[@]}"; do
+    read -r quality lambda <<<"$point"
+    "$oodnic" compressai-train --data "$data" --out "$out/stage2" --name "oodnic-hp-wide-$quality" \
+        --init "$out/oodnic-hp-wide-$quality-1.pt" --lambdas "$lambda" \
+        --steps "$stage2" --crop 128 --batch 8 --lr 2e-4 --half --seed 6 \
         --checkpoint-every 200 --eval-dir "$kodak" --resume --threads 1
 done

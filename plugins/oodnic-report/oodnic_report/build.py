@@ -46,16 +46,16 @@ class Report:
 def build_report(run_dir: str | Path, out: str | Path | None = None, bpp: float | None = None,
                  options: Options | None = None) -> Report:
     """Write ``report.html``, its figures (PNG + SVG) and CSV tables into ``out`` (default RUN_DIR/report)."""
-    run_dir = Path(run_dir)
-    data = load_run(run_dir)
+    run_dir, options = Path(run_dir), options or Options()
+    data = load_run(run_dir, options.images)
     try:
         out = Path(out) if out is not None else run_dir / "report"
-        ctx = Context(data, analyse(data.rows, data.images, bpp), out, options or Options())
+        ctx = Context(data, analyse(data.rows, data.images, bpp), out, options)
         anchor = resolve_anchor(ctx)  # a wrong --anchor is reported before anything is written
         clear_previous(out)
         for item, reason in ctx.analysis.notes:
             ctx.skip(item, reason)
-        matches = rate_matches(data.run)
+        matches = rate_matches(data.run, data.images)
         robustness = (lambda c: robustness_targets_section(c, matches)) if matches else robustness_section
         builders: tuple[Callable[[Context], Section], ...] = (
             overview_section, headline_section, lambda c: bd_section(c, anchor), robustness, rd_section,
@@ -101,8 +101,10 @@ def facts(ctx: Context, anchor: str | None, matches: list[RateMatch]) -> list[tu
     data, analysis = ctx.data, ctx.analysis
     severities = ", ".join(map(str, analysis.severities())) or "none"
     baselines = f"; lossless baselines: {', '.join(analysis.baselines)}" if analysis.baselines else ""
+    chosen = (f" (the first {len(analysis.images)} of the run, --images; array sections cover every image the run "
+              "accumulated)") if ctx.options.images is not None else ""
     return [
-        ("Dataset", f"{', '.join(data.datasets)}: {len(analysis.images)} images"),
+        ("Dataset", f"{', '.join(data.datasets)}: {len(analysis.images)} images{chosen}"),
         ("Codecs", ", ".join(analysis.codecs) + baselines),
         ("Corruptions", f"{len(analysis.corruptions)} ({', '.join(analysis.corruptions) or 'clean input only'}); "
                         f"severities {severities}"),

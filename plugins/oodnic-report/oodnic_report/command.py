@@ -22,15 +22,17 @@ from oodnic_platform import check_output_dir
 @click.option("--log-bpp", is_flag=True, help="Draw the RD figures on a logarithmic bpp axis.")
 @click.option("--tile-scale", type=click.Choice(["kind", "per-tile"]), default="kind", show_default=True,
               help="Spectrum tiles on one colour scale per spectrum kind across codecs, or each on its own.")
+@click.option("--images", type=click.IntRange(min=1),
+              help="Report only the rows of the run's first N images (by name), e.g. a subset every input has.")
 def report(run_dir: str, out: str | None, bpp: float | None, anchor: str | None, seed: int, resamples: int,
-           log_bpp: bool, tile_scale: str) -> None:
+           log_bpp: bool, tile_scale: str, images: int | None) -> None:
     """Write RUN_DIR's report: report.html with RD curves, BD-rates, robustness tables, spectra and sample crops."""
     from .build import build_report
     from .context import Options
 
     check_output_dir(out if out is not None else Path(run_dir) / "report", "--out" if out else "report folder")
     result = build_report(run_dir, out, bpp, Options(anchor=anchor, resamples=resamples, seed=seed, log_bpp=log_bpp,
-                                                         per_tile_scale=tile_scale == "per-tile"))
+                                                         per_tile_scale=tile_scale == "per-tile", images=images))
     click.echo(f"wrote {result.path} ({len(result.figures)} figures, {len(result.tables)} tables, "
                f"{len(result.grids)} sample grids; BD anchor {result.anchor or 'none'})")
     for skip in result.skipped:

@@ -28,6 +28,8 @@ class Options:
     log_bpp: bool = False
     #: spectrum tiles each on their own colour scale (default: one scale per spectrum kind)
     per_tile_scale: bool = False
+    #: report only the rows of the run's first N images (by name); None: every image
+    images: int | None = None
 
 
 @dataclass

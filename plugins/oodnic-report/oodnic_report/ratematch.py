@@ -7,6 +7,7 @@ from oodnic_platform.results import RateMatch, Run
 __all__ = ["RateMatch", "rate_matches"]
 
 
-def rate_matches(run: Run) -> list[RateMatch]:
-    """Every rate match of the run (none for a run coded at fixed qualities only)."""
-    return list(run.rate_matches())
+def rate_matches(run: Run, images: list[str]) -> list[RateMatch]:
+    """The run's rate matches of ``images`` (none for a run coded at fixed qualities only)."""
+    kept = set(images)
+    return [match for match in run.rate_matches() if match.image in kept]

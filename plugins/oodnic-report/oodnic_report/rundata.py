@@ -57,13 +57,22 @@ class RunData:
         self.run.close()
 
 
-def load_run(run_dir: str | Path) -> RunData:
-    """Open ``run_dir`` read-only; a folder that is not a run, or holds no successful row, is one line."""
+def load_run(run_dir: str | Path, images: int | None = None) -> RunData:
+    """Open ``run_dir`` read-only, keeping the rows of its first ``images`` images (by name; all when None).
+
+    A folder that is not a run, holds no successful row, or has fewer images than asked for is one line.
+    """
     run_dir = Path(run_dir)
     run = open_run(run_dir)  # RunError (one line) when missing or unreadable
     try:
         rows = run.rows(status="ok")
         errors = run.rows(status="error")
+        if images is not None:
+            names = sorted({r["image"] for r in rows} | {r["image"] for r in errors})
+            if images > len(names):
+                raise ConfigError(f"--images {images}: {run_dir} has rows of {len(names)} images")
+            kept = set(names[:images])
+            rows, errors = [r for r in rows if r["image"] in kept], [r for r in errors if r["image"] in kept]
         if not rows:
             raise ConfigError(f"{run_dir}: no successful result row ({len(errors)} failed): nothing to report")
         return RunData(run_dir, run, rows, errors, run.configs(), run.dataset())

@@ -197,3 +197,27 @@ def test_an_all_zero_spectrum_is_labelled_as_such(run_dir, tmp_path):
     assert dict(grid.rows)["fixture_webp"][0].text == "all zero: no error"
     assert dict(grid.rows)["fixture_jpeg"][0].src is not None
     assert "All zero (no error at all): fixture_webp clean: D." in grid.caption
+
+
+def test_images_reports_the_first_images_where_a_later_one_lacks_rows(run_dir, tmp_path):
+    import sqlite3
+
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy, ignore=shutil.ignore_patterns("*-report"))
+    with sqlite3.connect(copy / "results.sqlite") as conn:  # the last image was never coded on one input
+        last = conn.execute("SELECT MAX(image) FROM results").fetchone()[0]
+        corruption = conn.execute("SELECT MIN(corruption) FROM results WHERE severity > 0").fetchone()[0]
+        assert conn.execute("DELETE FROM results WHERE image = ? AND corruption = ?", (last, corruption)).rowcount
+    points = {}
+    for args in ((), ("--images", "2")):
+        out = tmp_path / f"report{len(args)}"
+        result = oodnic("report", str(copy), "--out", str(out), "--anchor", ANCHOR, *args)
+        assert result.returncode == 0, result.stderr
+        points[args] = {r["corruption"] for r in read_csv(out / "rd_points.csv") if r["complete"] == "True"}
+        images = read_csv(out / "images.csv")
+    assert corruption not in points[()] and corruption in points[("--images", "2")]
+    assert len(images) == 2 and last not in {r["image"] for r in images}
+    assert "the first 2 of the run, --images" in (tmp_path / "report2" / "report.html").read_text()
+    result = oodnic("report", str(copy), "--out", str(tmp_path / "none"), "--images", "4")
+    assert result.returncode == 2 and result.stderr.strip().endswith("has rows of 3 images"), result.stderr
+    assert not (tmp_path / "none").exists()
