@@ -222,7 +222,8 @@ def apply_qualities(config: RunConfig, qualities: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("run_dir", type=click.Path())
 @click.option("--traceback", "show_traceback", is_flag=True, help="Print each failed row's full traceback.")
-@click.option("--all", "superseded", is_flag=True, help="Also list rows superseded by another content of their image.")
+@click.option("--all", "superseded", is_flag=True,
+              help="Also list superseded rows (another content of their image, or another codec version, replaced them).")
 def errors(run_dir, show_traceback, superseded) -> None:
     """List the failed rows of RUN_DIR, one line each (with --traceback, why in full)."""
     with open_run(run_dir) as results:
@@ -241,7 +242,7 @@ def errors(run_dir, show_traceback, superseded) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "json"]), default="csv", show_default=True)
 @click.option("--out", type=click.Path(), help="Output file (csv, parquet) or folder (json).")
 @click.option("--all", "superseded", is_flag=True,
-              help="Also export rows superseded by another content of their image (column superseded_by).")
+              help="Also export superseded rows (column superseded_by).")
 def export(run_dir, fmt, out, superseded) -> None:
     """Export RUN_DIR's results (json = CompressAI's results JSON, one file per codec and input)."""
     paths = export_results(Path(run_dir), fmt, Path(out) if out else None, superseded)

@@ -143,8 +143,9 @@ class Run:
     def iter_rows(self, status: str | None = "ok", superseded: bool = False, **equals: Any) -> Iterator[dict[str, Any]]:
         """Rows in a stable order; ``status`` ``ok`` (default), ``error`` or ``None`` (all); ``column=value`` filters.
 
-        Only current rows unless ``superseded``: a row another content of its image file replaced (a repaired
-        file, run again) has ``superseded_by`` set to the key of the row that replaced it.
+        Only current rows unless ``superseded``: a row replaced by a row of the same case with another content
+        of its image file (a repaired file, run again) or another version or fingerprint of its codec (retrained
+        weights, a rebuilt binary) has ``superseded_by`` set to the key of the row that replaced it.
         """
         columns = set(self.columns())
         clauses, params = [], []
@@ -199,12 +200,22 @@ class Run:
         row = self._conn.execute("SELECT value FROM meta WHERE key = 'dataset'").fetchone()
         return json.loads(row[0]) if row else {}
 
-    def arrays(self, metric: str | None = None) -> list[ArrayGroup]:
-        """Finalized array groups (of one metric, or all), ordered by metric and group; missing files skipped."""
-        query = "SELECT group_id, metric, meta, path, rows, complete FROM arrays"
-        params: tuple = ()
+    def arrays(self, metric: str | None = None, superseded: bool = False) -> list[ArrayGroup]:
+        """Finalized array groups (of one metric, or all), ordered by metric and group; missing files skipped.
+
+        Groups summing only superseded rows (an earlier version of a codec) are left out unless ``superseded``;
+        groups added with :func:`save_arrays` sum no rows and are always listed.
+        """
+        clauses, params = [], []
         if metric is not None:
-            query, params = query + " WHERE metric = ?", (metric,)
+            clauses.append("metric = ?")
+            params.append(metric)
+        if not superseded and "superseded_by" in self.columns():
+            clauses.append("(NOT EXISTS (SELECT 1 FROM counted c WHERE c.group_id = arrays.group_id) OR EXISTS ("
+                           "SELECT 1 FROM counted c JOIN results r ON r.key = c.key WHERE c.group_id = "
+                           "arrays.group_id AND r.superseded_by IS NULL))")
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        query = f"SELECT group_id, metric, meta, path, rows, complete FROM arrays{where}"
         groups = []
         for gid, name, meta, rel, rows, complete in self._conn.execute(query + " ORDER BY metric, group_id", params):
             path = self.path / rel

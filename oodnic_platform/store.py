@@ -81,7 +81,8 @@ FIXED_COLUMNS: dict[str, str] = {
     "error": "TEXT",
     "traceback": "TEXT",
     "metrics": "TEXT",
-    # NULL while current; else the key of the row that replaced it (another content of the same image file)
+    # NULL while current; else the key of the row that replaced it (another content of the same image file, or
+    # another version or fingerprint of the same codec: retrained weights, a rebuilt binary)
     "superseded_by": "TEXT",
     "width": "INTEGER",
     "height": "INTEGER",
@@ -95,8 +96,11 @@ FIXED_COLUMNS: dict[str, str] = {
     "ms_ssim": "REAL",
     "psnr_wrt_clean": "REAL",
 }
-#: What a row measures besides the image's content: a row of another content with these supersedes it.
+#: What a row measures besides the image's content and the codec's identity: a row of the same case whose image
+#: content, codec version or codec fingerprint differs supersedes it.
 CASE_COLUMNS = ("dataset", "image", "corruption", "severity", "seed", "codec", "codec_settings", "quality")
+#: What, differing within a case, makes the newer row replace the older.
+_REPLACING = ("image_sha256", "codec_version", "codec_fingerprint")
 #: Columns that differ between identical runs (wall-clock timings).
 TIMING_COLUMNS = ("encode_s", "decode_s")
 
@@ -323,7 +327,8 @@ class ResultStore:
 
     def make_current(self, keys: Iterable[str]) -> None:
         """Rows of ``keys`` (a run's planned rows already in the store) become current again where another
-        content of their image file superseded them; only cases holding several rows are looked at."""
+        content of their image file or another codec identity superseded them; only cases holding several rows
+        are looked at."""
         columns = ", ".join(CASE_COLUMNS)
         shared = {tuple(r) for r in self.conn.execute(f"SELECT {columns} FROM results GROUP BY {columns} "
                                                       f"HAVING COUNT(*) > 1")}
@@ -335,14 +340,16 @@ class ResultStore:
                             if tuple(case) in shared and key in wanted)
 
     def _supersede(self, keys: Iterable[str]) -> None:
-        """Each row of ``keys`` is current; the rows of its case with another image content are superseded by it."""
+        """Each row of ``keys`` is current; the rows of its case with another image content or codec identity
+        (version, fingerprint) are superseded by it."""
         match = " AND ".join(f'"{c}" IS ?' for c in CASE_COLUMNS)
+        differs = " OR ".join(f'"{c}" IS NOT ?' for c in _REPLACING)
         for key in keys:
-            found = self.conn.execute(f"SELECT image_sha256, {', '.join(CASE_COLUMNS)} FROM results WHERE key = ?",
+            found = self.conn.execute(f"SELECT {', '.join(_REPLACING + CASE_COLUMNS)} FROM results WHERE key = ?",
                                       (key,)).fetchone()
             self.conn.execute("UPDATE results SET superseded_by = NULL WHERE key = ?", (key,))
-            self.conn.execute(f"UPDATE results SET superseded_by = ? WHERE {match} AND image_sha256 IS NOT ? "
-                              f"AND key != ?", (key, *found[1:], found[0], key))
+            self.conn.execute(f"UPDATE results SET superseded_by = ? WHERE {match} AND ({differs}) AND key != ?",
+                              (key, *found[len(_REPLACING):], *found[:len(_REPLACING)], key))
 
     def _upsert(self, row: dict[str, Any]) -> None:
         if row.get("status") == "ok":

@@ -43,19 +43,36 @@ def test_a_metric_setting_gives_its_own_arrays_labelled_with_it(fixture_plugins,
     assert set(counts(second.run_dir).values()) == {2}
 
 
-def test_retraining_weights_in_place_recomputes_their_rows(fixture_plugins, tmp_path):
+def test_retraining_weights_in_place_recomputes_and_supersedes_their_rows(fixture_plugins, tmp_path):
+    """New weights at the same path: their rows are computed and replace the old ones in every reader (rows and
+    the arrays summing them); the old weights back make the old rows current again, computing nothing."""
     weights = tmp_path / "offset.weights"
     weights.write_text("0")
-    cfg = lambda: config(tmp_path, codecs=[CodecChoice("offset", None, {"weights": str(weights)})], corruptions=[])
+    cfg = lambda: config(tmp_path, codecs=[CodecChoice("offset", None, {"weights": str(weights)})], corruptions=[],
+                         metrics=["psnr", "mean_abs_error"])
+
+    def current() -> tuple[dict[str, float], set[float]]:
+        with open_run(tmp_path / "run") as results:
+            psnr = {r["image"]: r["psnr"] for r in results.rows()}
+            means = {round(float(g.load()["mean"].mean()), 6) for g in results.arrays("mean_abs_error")}
+        return psnr, means
+
     first = run(cfg(), progress=False)
-    before = {r["image"]: r["psnr"] for r in rows_of(first.run_dir)}
-    assert set(before.values()) == {float("inf")}
+    before, means = current()
+    assert set(before.values()) == {float("inf")} and means == {0.0}
     weights.write_text("3")  # same path, new contents
     second = run(cfg(), progress=False)
     assert second.skipped == 0
-    after = {r["image"]: r["psnr"] for r in rows_of(second.run_dir) if r["key"] in set(second.keys)}
-    assert all(np.isfinite(v) for v in after.values()) and after.keys() == before.keys()
+    after, means = current()
+    assert all(np.isfinite(v) for v in after.values()) and after.keys() == before.keys() and means == {3.0}
+    with open_run(tmp_path / "run") as results:
+        old = [r for r in results.rows(superseded=True) if r["superseded_by"]]
+        assert {r["key"] for r in old} == set(first.keys) and {r["superseded_by"] for r in old} == set(second.keys)
+        assert len(results.arrays("mean_abs_error", superseded=True)) == 2
     assert run(cfg(), progress=False).skipped == second.total
+    weights.write_text("0")
+    assert run(cfg(), progress=False).skipped == first.total
+    assert current() == (before, {0.0})
 
 
 def test_a_repeated_codec_and_quality_collapse_before_planning(fixture_plugins, tmp_path):
