@@ -1,6 +1,6 @@
 """Bundled neural codecs against JPEG 2000 (the paper's mode) and JPEG on clean Kodak: BD-rate and BD-PSNR.
 
-    .venv/bin/python bench/nic_vs_jpeg2000.py [--codec oodnic-hp] [--codec oodnic-tiny] [--images 24]
+    .venv/bin/python bench/nic_vs_jpeg2000.py [--codec oodnic-hp] [--codec oodnic-tiny] [--images 24] [--qualities 0,1,2,3]
 
 Runs the command a user would type (``oodnic run --dataset kodak`` on the clean
 images, PSNR only, into ``runs/bench-nic-vs-jpeg2000``; resumable), then reads
@@ -49,8 +49,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--codec", action="append", help="neural codec (repeatable; default oodnic-hp, oodnic-tiny)")
     parser.add_argument("--images", type=int, default=0, help="first N Kodak images (0: all 24)")
+    parser.add_argument("--qualities", help="the neural codecs' qualities the BD figures use, e.g. 0,1,2,3 (default: all)")
     parser.add_argument("--run-dir", type=Path, default=ROOT / "runs" / "bench-nic-vs-jpeg2000")
     args = parser.parse_args()
+    kept = {float(q) for q in args.qualities.split(",")} if args.qualities else None
     codecs = args.codec or ["oodnic-hp", "oodnic-tiny"]
     command = [str(Path(sys.executable).with_name("oodnic")), "run", "--dataset", "kodak", "--corruption", "none",
                "--metric", "psnr", "--images", str(args.images), "--run-dir", str(args.run_dir), "--no-progress"]
@@ -62,10 +64,12 @@ def main() -> None:
     print(f"clean Kodak, {images} images, mean bpp / PSNR per quality; BD by oodnic_report.bjontegaard")
     for label, points in found.items():
         print(f"  {label:22s} " + "  ".join(f"{b:.3f}/{p:.2f}" for _, b, p in points))
+    if kept is not None:
+        print(f"BD figures use the neural codecs' qualities {args.qualities} only")
     print(f"{'codec':22s} {'anchor':22s} {'BD-rate %':>10s} {'BD-PSNR dB':>11s}  note")
     for codec in codecs:
         for anchor in ANCHORS:
-            a, t = found.get(anchor), found.get(codec)
+            a, t = found.get(anchor), [p for p in found.get(codec, []) if kept is None or float(p[0]) in kept]
             if not a or not t:
                 print(f"{codec:22s} {anchor:22s} {'n/a':>10s} {'n/a':>11s}  no rows")
                 continue
