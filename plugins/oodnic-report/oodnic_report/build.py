@@ -23,7 +23,7 @@ from .rd_figures import rd_section
 from .robustness import robustness_section
 from .ratematch import RateMatch, rate_matches
 from .robustness_targets import robustness_targets_section
-from .rundata import load_run
+from .rundata import Selection, load_run
 from .samples import FOLDER as SAMPLES
 from .samples import samples_section
 from .spectra_section import spectra_section
@@ -47,7 +47,7 @@ def build_report(run_dir: str | Path, out: str | Path | None = None, bpp: float 
                  options: Options | None = None) -> Report:
     """Write ``report.html``, its figures (PNG + SVG) and CSV tables into ``out`` (default RUN_DIR/report)."""
     run_dir, options = Path(run_dir), options or Options()
-    data = load_run(run_dir, options.images)
+    data = load_run(run_dir, options.selection)
     try:
         out = Path(out) if out is not None else run_dir / "report"
         ctx = Context(data, analyse(data.rows, data.images, bpp), out, options)
@@ -55,7 +55,7 @@ def build_report(run_dir: str | Path, out: str | Path | None = None, bpp: float 
         clear_previous(out)
         for item, reason in ctx.analysis.notes:
             ctx.skip(item, reason)
-        matches = rate_matches(data.run, data.images)
+        matches = rate_matches(data.run, data.rows + data.error_rows)
         robustness = (lambda c: robustness_targets_section(c, matches)) if matches else robustness_section
         builders: tuple[Callable[[Context], Section], ...] = (
             overview_section, headline_section, lambda c: bd_section(c, anchor), robustness, rd_section,
@@ -97,14 +97,22 @@ def targets_text(matches: list[RateMatch]) -> str:
     return f"{targets} bpp ({len(matches)} rate matches: see Robustness at target rates)"
 
 
+def selection_text(selection: Selection) -> str:
+    parts = [f"the run's first {selection.images} images"] if selection.images is not None else []
+    if selection.severities is not None:
+        parts.append(f"severities {', '.join(map(str, selection.severities))} (and the clean input)")
+    if selection.skip_codecs:
+        parts.append(f"without {', '.join(selection.skip_codecs)}")
+    return "; ".join(parts) + ". Array sections (spectra, heat maps) are summed by the run over every row it coded."
+
+
 def facts(ctx: Context, anchor: str | None, matches: list[RateMatch]) -> list[tuple[str, str]]:
     data, analysis = ctx.data, ctx.analysis
     severities = ", ".join(map(str, analysis.severities())) or "none"
     baselines = f"; lossless baselines: {', '.join(analysis.baselines)}" if analysis.baselines else ""
-    chosen = (f" (the first {len(analysis.images)} of the run, --images; array sections cover every image the run "
-              "accumulated)") if ctx.options.images is not None else ""
     return [
-        ("Dataset", f"{', '.join(data.datasets)}: {len(analysis.images)} images{chosen}"),
+        ("Dataset", f"{', '.join(data.datasets)}: {len(analysis.images)} images"),
+        *([("Rows selected", selection_text(ctx.options.selection))] if ctx.options.selection else []),
         ("Codecs", ", ".join(analysis.codecs) + baselines),
         ("Corruptions", f"{len(analysis.corruptions)} ({', '.join(analysis.corruptions) or 'clean input only'}); "
                         f"severities {severities}"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from oodnic_platform import check_output_dir
+from oodnic_platform import ConfigError, check_output_dir
 
 
 @click.command("report")
@@ -24,16 +24,30 @@ from oodnic_platform import check_output_dir
               help="Spectrum tiles on one colour scale per spectrum kind across codecs, or each on its own.")
 @click.option("--images", type=click.IntRange(min=1),
               help="Report only the rows of the run's first N images (by name), e.g. a subset every input has.")
+@click.option("--severity", help="Report only these comma-separated severities (and the clean input).")
+@click.option("--skip-codec", "skip_codecs", multiple=True, metavar="NAME",
+              help="Leave a codec of the run out of the report (repeatable).")
 def report(run_dir: str, out: str | None, bpp: float | None, anchor: str | None, seed: int, resamples: int,
-           log_bpp: bool, tile_scale: str, images: int | None) -> None:
+           log_bpp: bool, tile_scale: str, images: int | None, severity: str | None,
+           skip_codecs: tuple[str, ...]) -> None:
     """Write RUN_DIR's report: report.html with RD curves, BD-rates, robustness tables, spectra and sample crops."""
     from .build import build_report
     from .context import Options
+    from .rundata import Selection
 
+    severities = _severities(severity) if severity else None
     check_output_dir(out if out is not None else Path(run_dir) / "report", "--out" if out else "report folder")
     result = build_report(run_dir, out, bpp, Options(anchor=anchor, resamples=resamples, seed=seed, log_bpp=log_bpp,
-                                                         per_tile_scale=tile_scale == "per-tile", images=images))
+                                                         per_tile_scale=tile_scale == "per-tile",
+                                                         selection=Selection(images, skip_codecs, severities)))
     click.echo(f"wrote {result.path} ({len(result.figures)} figures, {len(result.tables)} tables, "
                f"{len(result.grids)} sample grids; BD anchor {result.anchor or 'none'})")
     for skip in result.skipped:
         click.echo(f"  skipped: {skip.item}: {skip.reason}")
+
+
+def _severities(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(item) for item in text.split(","))
+    except ValueError:
+        raise ConfigError(f"--severity must be comma-separated integers, got {text!r}") from None

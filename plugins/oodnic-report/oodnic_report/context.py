@@ -10,7 +10,7 @@ from .analysis import Analysis
 from .cases import Cell, same_cases_mean
 from .model import Figure, Skip
 from .plotting import CodecStyle, codec_styles, save
-from .rundata import RunData, Variant, is_clean
+from .rundata import RunData, Selection, Variant, is_clean
 
 FIGURES = "figures"
 
@@ -28,8 +28,8 @@ class Options:
     log_bpp: bool = False
     #: spectrum tiles each on their own colour scale (default: one scale per spectrum kind)
     per_tile_scale: bool = False
-    #: report only the rows of the run's first N images (by name); None: every image
-    images: int | None = None
+    #: the rows read (default: all)
+    selection: Selection = Selection()
 
 
 @dataclass

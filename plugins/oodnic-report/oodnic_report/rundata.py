@@ -57,22 +57,48 @@ class RunData:
         self.run.close()
 
 
-def load_run(run_dir: str | Path, images: int | None = None) -> RunData:
-    """Open ``run_dir`` read-only, keeping the rows of its first ``images`` images (by name; all when None).
+@dataclass(frozen=True)
+class Selection:
+    """Which rows of the run the report reads (all by default); the clean input is kept at any ``severities``."""
 
-    A folder that is not a run, holds no successful row, or has fewer images than asked for is one line.
+    #: the run's first N images, by name
+    images: int | None = None
+    skip_codecs: tuple[str, ...] = ()
+    severities: tuple[int, ...] | None = None
+
+    def __bool__(self) -> bool:
+        return self != Selection()
+
+    def apply(self, rows: list[dict[str, Any]], errors: list[dict[str, Any]], run_dir: Path) -> tuple[list, list]:
+        """The selected successful and failed rows; an image count or codec the run lacks is one line."""
+        everything = rows + errors
+        codecs = {r["codec"] for r in everything}
+        for codec in self.skip_codecs:
+            if codec not in codecs:
+                raise ConfigError(f"--skip-codec {codec}: not a codec of {run_dir} ({', '.join(sorted(codecs))})")
+        images = sorted({r["image"] for r in everything})
+        if self.images is not None and self.images > len(images):
+            raise ConfigError(f"--images {self.images}: {run_dir} has rows of {len(images)} images")
+        kept = set(images[: self.images])
+
+        def chosen(row: dict[str, Any]) -> bool:
+            severity = int(row["severity"] or 0)
+            return (row["image"] in kept and row["codec"] not in self.skip_codecs
+                    and (self.severities is None or severity == 0 or severity in self.severities))
+
+        return [r for r in rows if chosen(r)], [r for r in errors if chosen(r)]
+
+
+def load_run(run_dir: str | Path, selection: Selection = Selection()) -> RunData:
+    """Open ``run_dir`` read-only and read its rows (those of ``selection``).
+
+    A folder that is not a run, or holds no successful (selected) row, is one line, as is a selection the run
+    cannot meet.
     """
     run_dir = Path(run_dir)
     run = open_run(run_dir)  # RunError (one line) when missing or unreadable
     try:
-        rows = run.rows(status="ok")
-        errors = run.rows(status="error")
-        if images is not None:
-            names = sorted({r["image"] for r in rows} | {r["image"] for r in errors})
-            if images > len(names):
-                raise ConfigError(f"--images {images}: {run_dir} has rows of {len(names)} images")
-            kept = set(names[:images])
-            rows, errors = [r for r in rows if r["image"] in kept], [r for r in errors if r["image"] in kept]
+        rows, errors = selection.apply(run.rows(status="ok"), run.rows(status="error"), run_dir)
         if not rows:
             raise ConfigError(f"{run_dir}: no successful result row ({len(errors)} failed): nothing to report")
         return RunData(run_dir, run, rows, errors, run.configs(), run.dataset())

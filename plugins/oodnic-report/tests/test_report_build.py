@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import platform
 import re
 import shutil
@@ -199,7 +200,9 @@ def test_an_all_zero_spectrum_is_labelled_as_such(run_dir, tmp_path):
     assert "All zero (no error at all): fixture_webp clean: D." in grid.caption
 
 
-def test_images_reports_the_first_images_where_a_later_one_lacks_rows(run_dir, tmp_path):
+def test_a_selection_reports_the_first_images_where_a_later_one_lacks_rows(run_dir, tmp_path):
+    """--images N keeps the run's first N images (a curve the last image leaves incomplete is drawn again);
+    --severity and --skip-codec narrow it further; what the run cannot meet is one line, nothing written."""
     import sqlite3
 
     copy = tmp_path / "run"
@@ -209,15 +212,24 @@ def test_images_reports_the_first_images_where_a_later_one_lacks_rows(run_dir, t
         corruption = conn.execute("SELECT MIN(corruption) FROM results WHERE severity > 0").fetchone()[0]
         assert conn.execute("DELETE FROM results WHERE image = ? AND corruption = ?", (last, corruption)).rowcount
     points = {}
-    for args in ((), ("--images", "2")):
-        out = tmp_path / f"report{len(args)}"
-        result = oodnic("report", str(copy), "--out", str(out), "--anchor", ANCHOR, *args)
+    for name, args in (("all", ()), ("two", ("--images", "2")),
+                       ("narrow", ("--images", "2", "--severity", "3", "--skip-codec", "fixture_webp"))):
+        result = oodnic("report", str(copy), "--out", str(tmp_path / name), "--anchor", ANCHOR, *args)
         assert result.returncode == 0, result.stderr
-        points[args] = {r["corruption"] for r in read_csv(out / "rd_points.csv") if r["complete"] == "True"}
-        images = read_csv(out / "images.csv")
-    assert corruption not in points[()] and corruption in points[("--images", "2")]
-    assert len(images) == 2 and last not in {r["image"] for r in images}
-    assert "the first 2 of the run, --images" in (tmp_path / "report2" / "report.html").read_text()
-    result = oodnic("report", str(copy), "--out", str(tmp_path / "none"), "--images", "4")
-    assert result.returncode == 2 and result.stderr.strip().endswith("has rows of 3 images"), result.stderr
+        points[name] = [r for r in read_csv(tmp_path / name / "rd_points.csv") if r["complete"] == "True"]
+        images = read_csv(tmp_path / name / "images.csv")
+        assert len(images) == (3 if name == "all" else 2) and (name == "all") == (last in {r["image"] for r in images})
+    assert corruption not in {r["corruption"] for r in points["all"]}
+    assert corruption in {r["corruption"] for r in points["two"]}
+    assert {r["severity"] for r in points["two"]} == {"0", "1", "3"}
+    assert {(r["codec"], r["severity"]) for r in points["narrow"]} == {("fixture_jpeg", "0"), ("fixture_jpeg", "3"),
+                                                                       ("none", "0"), ("none", "3")}
+    assert "the run's first 2 images; severities 3 (and the clean input); without fixture_webp" in \
+        html.unescape((tmp_path / "narrow" / "report.html").read_text())
+    for args, message in ((("--images", "4"), "has rows of 3 images"),
+                          (("--skip-codec", "nope"), "--skip-codec nope: not a codec of"),
+                          (("--severity", "3,x"), "--severity must be comma-separated integers, got '3,x'")):
+        result = oodnic("report", str(copy), "--out", str(tmp_path / "none"), *args)
+        assert result.returncode == 2 and message in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "none").exists()
