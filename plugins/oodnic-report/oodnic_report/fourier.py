@@ -75,7 +75,8 @@ def heat_maps(ctx: Context, maps: list[tuple[dict[str, np.ndarray], dict[str, An
             ax.grid(False)
             ax.set_xlabel("basis f_x (cycles per crop)")
             ax.set_ylabel("basis f_y (cycles per crop)")
-            ax.set_title(f"{facts.get('codec', '?')} q={facts.get('quality', '?')}:\n{label}")
+            images = f", {facts['images']} image{'s' if facts['images'] != 1 else ''}" if "images" in facts else ""
+            ax.set_title(f"{facts.get('codec', '?')} q={facts.get('quality', '?')}{images}:\n{label}")
             fig.colorbar(image, ax=ax, label="PSNR (dB)" if norm is None else "change in PSNR (dB)", shrink=0.9)
     return ctx.figure(
         fig, "fourier-heatmaps", "Fourier heat maps",
