@@ -409,7 +409,9 @@ def _train(data_dir: Path, out_dir: Path, name: str, architecture: str | None, i
             model = copy.deepcopy(init)
         path = out_dir / f"{name}-{k + 1}.pt"
         point = _Point(path, {**signature, "lambda": ladder[k]}, checkpointing)
-        if point.skip(model):
+        finished = point.finished_model()
+        if finished is not None:  # the next point of a chain without --init goes on from it
+            model = finished
             continue
         start = time.perf_counter()
         losses = point.train(model, images, recipe, np.random.default_rng([seed, k]), lmbda=ladder[k])
@@ -431,17 +433,16 @@ class _Point:
             raise click.UsageError(f"{self.state.path} holds an unfinished or earlier run: pass --resume to go on "
                                    "with it, or use another --out")
 
-    def skip(self, model: CompressionModel) -> bool:
-        """Whether this point was finished by an earlier piece of the run (its final model is then loaded)."""
+    def finished_model(self) -> CompressionModel | None:
+        """The final model of a point an earlier piece of the run finished; None when it is still to train."""
         saved = self.state.load() if self.checkpointing.resume else None
         if saved is None or not saved["done"]:
-            return False
+            return None
         if not self.path.exists():
             raise click.UsageError(f"{self.state.path} marks this rate point finished, but {self.path} is missing: "
                                    "restore it, or delete the state to train the point again")
-        model.load_state_dict(load_checkpoint_model(self.path).state_dict())
         print(json.dumps({"resumed": str(self.path), "done": True}), flush=True)
-        return True
+        return load_checkpoint_model(self.path)
 
     def train(self, model: CompressionModel, images: Sequence[torch.Tensor], recipe: Recipe,
               rng: np.random.Generator, **rate: Any) -> dict[str, float]:

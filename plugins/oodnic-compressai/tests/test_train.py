@@ -233,6 +233,27 @@ def test_killed_and_resumed_training_equals_an_uninterrupted_run(photos, tmp_pat
         assert a.keys() == b.keys() and all(torch.equal(a[key], b[key]) for key in a)
 
 
+def test_a_finished_run_from_an_init_checkpoint_resumes_by_skipping_every_point(photos, tmp_path):
+    """The next stage of a family (--init a trained checkpoint of the same size) run again after it finished:
+    every point is skipped (the finished model's entropy tables differ in size from the init's), nothing changes."""
+    train(photos, tmp_path / "a")
+    stage = ("--init", str(tmp_path / "a" / "oodnic-tiny-2.pt"), "--checkpoint-every", "1", "--resume")
+    train(photos, tmp_path / "b", *stage)
+    for k in (1, 2):  # as after a long stage: the finished models' quantiles moved away from the init's
+        path = tmp_path / "b" / f"oodnic-tiny-{k}.pt"
+        checkpoint, model = torch.load(path, weights_only=True), load_checkpoint_model(path)
+        with torch.no_grad():
+            model.entropy_bottleneck.quantiles *= 3
+        model.update(force=True)
+        state = model.state_dict()
+        checkpoint["state_dict"] = {k: state[k] for k in checkpoint["state_dict"]}
+        torch.save(checkpoint, path)
+    before = {k: (tmp_path / "b" / f"oodnic-tiny-{k}.pt").read_bytes() for k in (1, 2)}
+    output = train(photos, tmp_path / "b", *stage)
+    assert output.count('"done": true') == 2 and '"step"' not in output
+    assert before == {k: (tmp_path / "b" / f"oodnic-tiny-{k}.pt").read_bytes() for k in (1, 2)}
+
+
 def test_resume_with_other_settings_is_refused(photos, tmp_path):
     first = _train_process(photos, tmp_path / "a")
     assert first.wait(timeout=300) == 0
