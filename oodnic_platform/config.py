@@ -302,6 +302,7 @@ def split_list(text: str, what: str) -> list[str]:
 
 
 def parse_int_list(text: str, what: str) -> list[int]:
+    """The integers of ``1,3,5`` (``what`` names the option in the one-line error), as ``oodnic run`` reads them."""
     items = split_list(text, what)
     try:
         return [int(x) for x in items]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from oodnic_platform import ConfigError, check_output_dir
+from oodnic_platform import check_output_dir, parse_int_list
 
 
 @click.command("report")
@@ -35,7 +35,7 @@ def report(run_dir: str, out: str | None, bpp: float | None, anchor: str | None,
     from .context import Options
     from .rundata import Selection
 
-    severities = _severities(severity) if severity else None
+    severities = tuple(parse_int_list(severity, "--severity")) if severity else None
     check_output_dir(out if out is not None else Path(run_dir) / "report", "--out" if out else "report folder")
     result = build_report(run_dir, out, bpp, Options(anchor=anchor, resamples=resamples, seed=seed, log_bpp=log_bpp,
                                                          per_tile_scale=tile_scale == "per-tile",
@@ -44,10 +44,3 @@ def report(run_dir: str, out: str | None, bpp: float | None, anchor: str | None,
                f"{len(result.grids)} sample grids; BD anchor {result.anchor or 'none'})")
     for skip in result.skipped:
         click.echo(f"  skipped: {skip.item}: {skip.reason}")
-
-
-def _severities(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(item) for item in text.split(","))
-    except ValueError:
-        raise ConfigError(f"--severity must be comma-separated integers, got {text!r}") from None
