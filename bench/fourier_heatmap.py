@@ -1,20 +1,22 @@
 """Fourier heat-map wall time: ``oodnic fourier-heatmap`` vs a bare single-process Python loop.
 
-    python bench/fourier_heatmap.py [--grid 15] [--images 4] [--quality 50] [--crop 512]
+    python bench/fourier_heatmap.py [--codec jpeg] [--grid 15] [--images 4] [--quality 50] [--crop 512]
+    python bench/fourier_heatmap.py --codec oodnic-tiny --quality 2 --grid 5 --images 2   # a neural codec on the CPU
 
 Both sides do the same work on the first ``--images`` Kodak images (portrait
-ones transposed, centre ``--crop`` crop) with the registered ``jpeg`` codec:
+ones transposed, centre ``--crop`` crop) with the registered ``--codec``:
 for each basis of the K x K half-plane, perturb every crop with eps times the
-unit-norm cosine and a seeded sign per channel, round to uint8, code it,
+unit-norm cosine and a seeded sign per channel, round to uint8 (float32 for
+codecs that accept it), code it,
 decode it, and average PSNR against the perturbed input and the clean crop.
 
 - platform: the ``oodnic fourier-heatmap`` command (bases batched, integer
   perturbation and PSNR vectorised, a process per CPU, each loading the
   codec once);
-- baseline: what a user writes without it: one Python process, loops over
-  bases and images, the basis from ``irfftn`` of a one-hot spectrum (the
-  paper's code), the perturbation and PSNR in float64 numpy, one
-  ``codec.encode`` / ``codec.decode`` per image.
+- baseline: what a user writes without it: one Python process (a neural
+  codec's torch using every core), loops over bases and images, the basis from
+  ``irfftn`` of a one-hot spectrum (the paper's code), the perturbation and
+  PSNR in float64 numpy, one ``codec.encode`` / ``codec.decode`` per image.
 
 Each side runs as its own process, the two alternating ``--repeats`` times
 in this run; the best of each is shown. End-to-end wall times include
@@ -55,8 +57,10 @@ def baseline_worker(args) -> None:
     """The bare loop: one process, one basis and one image at a time, float64 numpy."""
     from oodnic_platform import derive_rng, get_registry, read_image
 
-    codec = get_registry().codecs["jpeg"]
-    quality, size = int(args.quality), args.crop
+    codec = get_registry().codecs[args.codec]
+    codec.load("cpu")
+    quality, size = codec.parse_quality(args.quality), args.crop
+    floats = getattr(codec, "accepts_float", False)  # fed unrounded, as the paper feeds its models
     crops, hashes = [], []
     for path in sorted(kodak_dir().glob("*.png"))[: args.images]:
         image = read_image(path)
@@ -80,7 +84,7 @@ def baseline_worker(args) -> None:
             for crop, sha in zip(crops, hashes):
                 signs = derive_rng(args.seed, "fourier-heatmap", sha, fy, fx).integers(0, 2, size=3) * 2.0 - 1.0
                 noisy = np.clip(crop / 255.0 + args.eps * basis[:, :, None] * signs, 0.0, 1.0)
-                given = np.rint(255.0 * noisy).astype(np.uint8)
+                given = (255.0 * noisy).astype(np.float32) if floats else np.rint(255.0 * noisy).astype(np.uint8)
                 data = codec.encode(given, quality)
                 recon = codec.decode(data).astype(np.float64)
                 psnr_input.append(10 * np.log10(255.0**2 / np.mean((recon - given) ** 2)))
@@ -105,6 +109,7 @@ def run(command: list[str]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--codec", default="jpeg", help="registered codec, run on the CPU")
     parser.add_argument("--grid", type=int, default=15)
     parser.add_argument("--images", type=int, default=4)
     parser.add_argument("--crop", type=int, default=512)
@@ -127,7 +132,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for repeat in range(args.repeats):  # interleaved; other users' load hits both sides alike
             out = Path(tmp, f"platform{repeat}")
-            platform_cmd = [str(oodnic), "fourier-heatmap", "--codec", "jpeg", "--dataset", str(kodak_dir()),
+            platform_cmd = [str(oodnic), "fourier-heatmap", "--codec", args.codec, "--device", "cpu",
+                            "--dataset", str(kodak_dir()),
                             "--out", str(out), *common] + (["--workers", str(args.workers)] if args.workers else [])
             wall, cpu = run(platform_cmd)
             (npz,) = out.glob("fourier_heatmap_*.npz")
@@ -135,7 +141,7 @@ def main() -> None:
                 ours = {key: saved[key] for key in ("psnr_input", "psnr_clean", "bpp")}
                 meta = json.loads(str(saved["metadata"]))
             best["platform"] = [min(a, b) for a, b in zip(best["platform"], (wall, meta["measure_seconds"], cpu))]
-            wall, cpu = run([sys.executable, __file__, "--worker", "baseline", "--out",
+            wall, cpu = run([sys.executable, __file__, "--worker", "baseline", "--codec", args.codec, "--out",
                              str(Path(tmp, "baseline.json")), *common])
             baseline = json.loads(Path(tmp, "baseline.json").read_text())
             best["baseline"] = [min(a, b) for a, b in zip(best["baseline"], (wall, baseline["seconds"], cpu))]
@@ -149,7 +155,7 @@ def main() -> None:
         diffs[key] = float(np.max(np.abs(ours[key] - theirs)))
     bases = len(baseline["results"])
     load_after = os.getloadavg()
-    print(f"Fourier heat map: jpeg q={args.quality}, K={args.grid} ({bases} bases), {args.images} Kodak crops "
+    print(f"Fourier heat map: {args.codec} q={args.quality}, K={args.grid} ({bases} bases), {args.images} Kodak crops "
           f"{args.crop}x{args.crop}, eps {args.eps}, seed {args.seed}; platform workers {meta['workers']}, "
           f"feed {meta['feed']}; {os.cpu_count()} CPUs, load {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     print(f"{'best of ' + str(args.repeats):38s}{'end to end':>12s}{'work':>10s}{'CPU':>10s}")

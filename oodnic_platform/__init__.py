@@ -11,7 +11,7 @@ Everything else is internal and may change without notice.
 __version__ = "1.0.0"
 
 from .codec import Codec, Encoded, Quality
-from .config import CodecChoice, RunConfig, parse_int_list
+from .config import CodecChoice, RunConfig, device_for, parse_int_list
 from .contract import CONTRACT_VERSION, column_name, result_column
 from .corruption import CLEAN, FREQUENCY_GROUPS, Corruption, derive_rng, is_clean
 from .dataset import Dataset, FolderDataset, ImageRef
@@ -71,6 +71,7 @@ __all__ = [
     "init_worker",
     "is_clean",
     "parse_int_list",
+    "device_for",
     "read_image",
     "result_column",
     "run_chunk",

@@ -311,7 +311,8 @@ def parse_int_list(text: str, what: str) -> list[int]:
 
 
 def device_for(resource: str, device: str) -> str:
-    """The device a codec or metric of ``resource`` gets when the run asks for ``device``."""
+    """The device a codec or metric of ``resource`` gets when a command asks for ``device`` (``auto``, ``cpu``,
+    ``cuda`` or ``cuda:N``); a device that is malformed or not there is a one-line :class:`ConfigError`."""
     if resource != "gpu" or device == "cpu":
         return "cpu"
     return resolve_device(device)

@@ -38,17 +38,6 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def resolve_device(device: str, codec) -> str:
-    """``auto``: ``cpu`` for codecs not run on a device (torch is not imported), else cuda when torch sees one."""
-    if device != "auto":
-        return device
-    if codec.resource != "gpu":
-        return "cpu"
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
 @click.command("fourier-heatmap")
 @click.option("--codec", "codec_name", required=True, help="registered codec name")
 @click.option("--quality", "qualities", multiple=True, required=True, help="quality (repeat for several)")
@@ -64,7 +53,7 @@ def resolve_device(device: str, codec) -> str:
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="processes for codecs not run on a device [the available CPUs]")
 @click.option("--device", default="auto", show_default=True,
-              help="device of codecs with resource gpu; auto = cuda when torch sees one")
+              help="device of codecs with resource gpu (auto, cpu, cuda, cuda:N); auto = cuda when torch sees one")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="output folder")
 def fourier_heatmap(codec_name, qualities, setting_pairs, dataset, num_images, grid, crop, eps, seed, batch, workers,
                     device, out_dir):
@@ -82,7 +71,7 @@ def fourier_heatmap(codec_name, qualities, setting_pairs, dataset, num_images, g
     """
     from tqdm import tqdm
 
-    from oodnic_platform import check_output_dir, get_registry
+    from oodnic_platform import check_output_dir, device_for, get_registry
 
     from .fourier import half_plane_frequencies
     from .heatmap import HeatmapSettings, in_process, load_crops, run_heatmap
@@ -99,6 +88,7 @@ def fourier_heatmap(codec_name, qualities, setting_pairs, dataset, num_images, g
             getattr(codec, "check_quality", lambda q: None)(quality)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    where = device_for(codec.resource, device)
     check_output_dir(out_dir)
     reason = codec.unavailable_reason()
     if reason:
@@ -112,7 +102,7 @@ def fourier_heatmap(codec_name, qualities, setting_pairs, dataset, num_images, g
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--crop") from None
     if in_process(codec, settings):
-        codec.load(resolve_device(device, codec))
+        codec.load(where)
     total = len(half_plane_frequencies(grid))
     for quality in parsed:
         with tqdm(total=total, desc=f"{codec_name} q={quality}", unit="basis") as bar:

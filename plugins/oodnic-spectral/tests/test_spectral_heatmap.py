@@ -213,6 +213,16 @@ def test_fourier_heatmap_command(tmp_path, monkeypatch):
     assert not (tmp_path / "o2").exists()
 
 
+def test_a_device_codec_refuses_a_malformed_device_before_any_work(tmp_path, monkeypatch):
+    monkeypatch.setitem(get_registry().codecs, FloatDeviceCodec.name, FloatDeviceCodec())
+    cli = click.Group("oodnic")
+    oodnic_spectral.register_commands(cli)
+    bad = CliRunner().invoke(cli, ["fourier-heatmap", "--codec", FloatDeviceCodec.name, "--quality", "1", "--device",
+                                   "gpu", "--out", str(tmp_path / "out")], standalone_mode=False)
+    assert isinstance(bad.exception, ConfigError) and "--device must be auto, cpu, cuda or cuda:N" in str(bad.exception)
+    assert not (tmp_path / "out").exists()
+
+
 def test_psnr_is_the_peak_255_definition_for_uint8_and_float_references():
     rng = np.random.default_rng(5)
     a, b = (rng.integers(0, 256, (2, 3, 8, 8, 3), dtype=np.uint8) for _ in range(2))
