@@ -38,8 +38,8 @@ class BundledModel:
 BUNDLED: dict[str, BundledModel] = {m.name: m for m in (
     BundledModel("oodnic-tiny", "small bmshj2018-hyperprior (N=48, M=64) trained on wikipedia-photos, 5 rates"),
     BundledModel("oodnic-hp", "oodnic-tiny fine-tuned on 256 px crops (N=48, M=64), wikipedia-photos, 5 rates up to 0.7 bpp"),
-    BundledModel("oodnic-hp-wide", "oodnic-hp widened to N=64, M=96 and trained 4,400 more steps per rate "
-                 "(wikipedia-photos), 5 rates up to 1.06 bpp"),
+    BundledModel("oodnic-hp-wide", "oodnic-hp widened to N=64, M=96 and trained 6,800 more steps per rate "
+                 "(wikipedia-photos), 5 rates up to 1.1 bpp"),
     BundledModel("oodnic-tiny-p95", "oodnic-tiny pruned to 95% sparsity (gradual magnitude pruning), qualities 0, 2, 4"),
     BundledModel("oodnic-tiny-vr", "oodnic-tiny made variable-rate: lambda is an input (FiLM), quality = lambda",
                  lambdas=(0.0012, 0.0035, 0.01, 0.04), lambda_range=(0.0012, 0.26)),
