@@ -3,9 +3,9 @@
 # widened from the oodnic-hp model of the same lambda (its channels copied, new ones grown by training; see
 # train.widen) and trained on 128 x 128 crops of wikipedia-photos, never on Kodak. Highest rate first.
 # Stage 1 (2,000 steps, OODNIC_HP_WIDE_STEPS) widens; stage 2 goes on from each stage-1 model for
-# OODNIC_HP_WIDE_STAGE2_STEPS more (default 2400) in <out>/stage2: the bundled weights are stage 2's. Stage 3, from
-# stage 2, runs only when OODNIC_HP_WIDE_STAGE3_STEPS is set (in <out>/stage3; not bundled). A stage of 0 steps
-# ends the script.
+# OODNIC_HP_WIDE_STAGE2_STEPS more (default 2400) in <out>/stage2; stage 3 goes on from stage 2 for
+# OODNIC_HP_WIDE_STAGE3_STEPS more (default 2400) in <out>/stage3: the bundled weights are stage 3's. A stage of
+# 0 steps ends the script.
 # Resumable: run it again after an interruption and every rate point goes on from its last state (every 200 steps);
 # finished points are skipped. Kodak's estimated bpp / PSNR is logged at each state (<out>/<name>-1.curve.jsonl).
 #   bash training/oodnic-hp-wide.sh [OUT]     (from plugins/oodnic-compressai; OUT defaults to training/oodnic-hp-wide)
@@ -34,4 +34,4 @@ stage() {
 }
 stage "$out" "oodnic_compressai/weights/oodnic-hp-%q.pt" "${OODNIC_HP_WIDE_STEPS:-2000}" 5 -N 64 -M 96
 stage "$out/stage2" "$out/oodnic-hp-wide-%q-1.pt" "${OODNIC_HP_WIDE_STAGE2_STEPS:-2400}" 6
-stage "$out/stage3" "$out/stage2/oodnic-hp-wide-%q-1.pt" "${OODNIC_HP_WIDE_STAGE3_STEPS:-0}" 7
+stage "$out/stage3" "$out/stage2/oodnic-hp-wide-%q-1.pt" "${OODNIC_HP_WIDE_STAGE3_STEPS:-2400}" 7
