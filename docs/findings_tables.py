@@ -263,6 +263,17 @@ def bracketed(rows: list[dict], target: float) -> tuple[float, float] | None:
     return None
 
 
+def map_minutes(meta: dict, bases: int) -> str:
+    """Minutes spent measuring a map: summed over every run that resumed it, else estimated from the bases timed
+    (runs from before bases were timed), else the last run's."""
+    seconds, timed = meta.get("timed_seconds", 0.0), meta.get("timed_bases", 0)
+    if timed >= bases:
+        return f"{seconds / 60:.1f}"
+    if timed:
+        return f"{seconds / timed * bases / 60:.1f} (est. from {timed:,} bases)"
+    return f"{meta.get('measure_seconds', float('nan')) / 60:.1f}"
+
+
 def heat_maps(run_dir: str) -> None:
     """Table G: the Fourier heat maps saved in the run folder, PSNR change by ring of basis frequency."""
     rings = ((0, 7), (8, 15), (16, 31))
@@ -280,7 +291,7 @@ def heat_maps(run_dir: str) -> None:
                 line += ["n/a" if low > radius.max() else f"{float(np.nanmean(change[(radius >= low) & (radius <= high)])):+.3f}"
                          for low, high in rings]
                 line.append(f"{float(np.nanmax(maps[key]) - np.nanmin(maps[key])):.3f}")
-            line.append(f"{meta.get('measure_seconds', float('nan')) / 60:.1f}")
+            line.append(map_minutes(meta, (len(frequencies) ** 2 + 1) // 2))
             lines.append(line)
     if lines:
         print("### G. Fourier heat maps (eps = 4): PSNR change against the unperturbed crops, by ring of basis "

@@ -105,3 +105,10 @@ def test_table_g_summarises_the_heat_maps_saved_in_the_run(run_dirs, capsys):
     header, _, jpeg = table_lines(capsys.readouterr().out, "### G.")
     assert jpeg[:4] == ["jpeg", "10", "3 x 3", "1"] and header[6] == "vs input 0-7"
     assert jpeg[7:9] == ["n/a", "n/a"]  # a 3 x 3 map has no basis beyond 1 cycle
+
+
+def test_table_g_minutes_add_up_over_resumed_runs_and_estimate_untimed_bases():
+    minutes = load_script().map_minutes
+    assert minutes({"measure_seconds": 60.0, "timed_seconds": 600.0, "timed_bases": 5}, 5) == "10.0"
+    assert minutes({"measure_seconds": 60.0, "timed_seconds": 120.0, "timed_bases": 2}, 5) == "5.0 (est. from 2 bases)"
+    assert minutes({"measure_seconds": 90.0}, 5) == "1.5"  # a map measured before bases were timed

@@ -193,18 +193,24 @@ def run_heatmap(
         if progress is not None:
             progress(len(half_plane_frequencies(settings.grid)) - len(pending))
         chunks = [pending[i : i + per_call] for i in range(0, len(pending), per_call)]
+        last = time.perf_counter()
         for results in measure_chunks(codec, quality, crops, chunks, settings, feed):
-            store.add(key, description, results)
+            now = time.perf_counter()
+            store.add(key, description, results, seconds=now - last)
+            last = now
             if progress is not None:
                 progress(len(results))
         results = store.results(key)
+        timed_seconds, timed_bases = store.timing(key)
         unperturbed = store.unperturbed(key)
         if unperturbed is None:
             unperturbed = measure_unperturbed(codec, quality, crops, feed)  # in this process: one batch of crops
             store.set_unperturbed(key, unperturbed)
     finally:
         store.close()
-    return save_maps(out_dir, key, description, crops, settings, results, time.perf_counter() - start, unperturbed)
+    timing = {"measure_seconds": round(time.perf_counter() - start, 3), "timed_seconds": round(timed_seconds, 3),
+              "timed_bases": timed_bases}
+    return save_maps(out_dir, key, description, crops, settings, results, timing, unperturbed)
 
 
 def _plain(value: dict) -> dict:
@@ -214,8 +220,10 @@ def _plain(value: dict) -> dict:
 
 def save_maps(
     out_dir: Path, key: str, description: dict, crops: CropSet, settings: HeatmapSettings,
-    results: dict[Frequency, BasisResult], seconds: float, unperturbed: float,
+    results: dict[Frequency, BasisResult], timing: dict[str, float], unperturbed: float,
 ) -> Path:
+    """The maps' .npz and the folder's array group; ``timing``: this run's ``measure_seconds``, and the
+    ``timed_seconds`` and ``timed_bases`` of every run that measured bases of this key."""
     half = settings.grid // 2
     metadata = {
         **description, **asdict(settings), "run_key": key, "image_names": crops.names, "image_sha256": crops.sha256,
@@ -223,7 +231,7 @@ def save_maps(
         "psnr": "image mean of PSNR (dB, peak 255): psnr_input vs the input the codec was fed, psnr_clean vs the "
                 "clean crop; psnr_unperturbed: the clean crops coded unperturbed",
         "perturbation": PERTURBATION[description["feed"]] + "; U unit-L2 cosine, r_c = +-1 per channel, image, basis",
-        "measure_seconds": round(seconds, 3),
+        **timing,
     }
     maps = {
         "psnr_input": assemble(settings.grid, {f: r.psnr_input for f, r in results.items()}),

@@ -2,8 +2,9 @@
 
 One row per (run key, fy, fx): the image means of PSNR(x^, x~), PSNR(x^, x)
 and bpp; table ``unperturbed``: per run key, the PSNR of the crops coded as
-they are (the maps' reference level). A batch of bases commits in one transaction, so an interrupted run
-resumes at the first missing basis. The run key hashes everything a basis
+they are (the maps' reference level); table ``timing``: per run key, the seconds spent measuring and the bases
+they measured, summed over every run that resumed it. A batch of bases commits in one transaction, with its
+time, so an interrupted run resumes at the first missing basis. The run key hashes everything a basis
 result depends on (codec, settings, version, quality, images, crop, eps,
 seed), not the grid: a larger grid reuses a smaller one's bases.
 """
@@ -49,6 +50,7 @@ class HeatmapStore:
                 f"CREATE TABLE IF NOT EXISTS fourier_heatmap ({', '.join(COLUMNS)}, PRIMARY KEY (run_key, fy, fx))"
             )
             self.conn.execute("CREATE TABLE IF NOT EXISTS unperturbed (run_key TEXT PRIMARY KEY, psnr REAL)")
+            self.conn.execute("CREATE TABLE IF NOT EXISTS timing (run_key TEXT PRIMARY KEY, seconds REAL, bases INTEGER)")
 
     def close(self) -> None:
         self.conn.close()
@@ -67,8 +69,14 @@ class HeatmapStore:
         with self.conn:
             self.conn.execute("INSERT OR REPLACE INTO unperturbed VALUES (?, ?)", (key, psnr))
 
-    def add(self, key: str, description: dict[str, Any], results: Iterable[BasisResult]) -> None:
-        """Insert a batch of basis results in one committed transaction."""
+    def timing(self, key: str) -> tuple[float, int]:
+        """Seconds spent measuring ``key``'s bases and how many bases they measured, over every run."""
+        row = self.conn.execute("SELECT seconds, bases FROM timing WHERE run_key = ?", (key,)).fetchone()
+        return (0.0, 0) if row is None else (float(row[0]), int(row[1]))
+
+    def add(self, key: str, description: dict[str, Any], results: Iterable[BasisResult], seconds: float = 0.0) -> None:
+        """Insert a batch of basis results, measured in ``seconds``, in one committed transaction."""
+        results = list(results)
         fixed = (
             key, description["codec"], json.dumps(description["settings"], sort_keys=True, default=str),
             description["version"], description["quality"], description["dataset"], len(description["images"]),
@@ -78,4 +86,8 @@ class HeatmapStore:
             self.conn.executemany(
                 f"INSERT OR REPLACE INTO fourier_heatmap VALUES ({', '.join('?' * len(COLUMNS))})",
                 [(*fixed, r.frequency[0], r.frequency[1], r.psnr_input, r.psnr_clean, r.bpp) for r in results],
+            )
+            self.conn.execute(
+                "INSERT INTO timing VALUES (?, ?, ?) ON CONFLICT (run_key) DO UPDATE SET "
+                "seconds = seconds + excluded.seconds, bases = bases + excluded.bases", (key, seconds, len(results)),
             )

@@ -170,6 +170,11 @@ def test_rerun_resumes_and_larger_grid_reuses_bases(tmp_path):
     with sqlite3.connect(tmp_path / "fourier_heatmap.sqlite") as conn:
         rows = conn.execute("SELECT COUNT(*), MIN(psnr_input) FROM fourier_heatmap").fetchone()
     assert rows == (len(half_plane_frequencies(7)) + len(half_plane_frequencies(5)), float("inf"))
+    # the seconds spent on a map add up over the runs that resumed it: grid 7 reused the 13 bases of grid 5
+    _, grid5 = maps(first)
+    _, grid7 = maps(next(tmp_path.glob("fourier_heatmap_*_k7_*.npz")))
+    assert (grid5["timed_bases"], grid7["timed_bases"]) == (13, 25) and grid5["run_key"] == grid7["run_key"]
+    assert 0 < grid5["timed_seconds"] <= grid7["timed_seconds"]
     with open_run(tmp_path) as run:  # the maps are array groups of the folder, as `oodnic report` reads them
         groups = run.arrays("fourier_heatmap")
     assert sorted((g.meta["grid"], g.meta["seed"]) for g in groups) == [(5, 0), (5, 1), (7, 0)]
